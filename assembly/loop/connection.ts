@@ -1,0 +1,145 @@
+import { Errno } from "../wasi/errno";
+import { Stream } from "../net/stream";
+import { OutputBuffer } from "./output-buffer";
+import { Watcher } from "./watcher";
+import { StreamHandler } from "./handlers";
+import { EventLoop } from "./event-loop";
+import { Ready } from "../readiness/interest";
+
+/** Bytes read per wakeup before the loop moves on to other fds (fairness under load). */
+const READ_BUDGET: i32 = 1 << 20;
+
+/**
+ * A stream in the event loop: reads are dispatched to a StreamHandler, writes are buffered.
+ * It waits for READ while reading is on and for WRITE only while output is pending, so an idle
+ * connection costs one subscription and a writer never spins.
+ */
+export class Connection extends Watcher {
+  handler: StreamHandler = new StreamHandler();
+  /** Output not yet accepted by the host. Tune `out.high` / `out.low` per connection. */
+  readonly out: OutputBuffer = new OutputBuffer();
+  /** Free for the application: a session id, a buffer, a parser. */
+  userdata: u64 = 0;
+  private reading: bool = true;
+  private eof: bool = false;
+  private ending: bool = false;
+  private closed: bool = false;
+  private wasFull: bool = false;
+  private interest: u8 = 0;
+
+  constructor(public readonly loop: EventLoop, public readonly stream: Stream) { super(); }
+
+  get fd(): u32 { return this.stream.fd; }
+  get isClosed(): bool { return this.closed; }
+  /** True once the peer half-closed. */
+  get peerEnded(): bool { return this.eof; }
+
+  /**
+   * Queues `len` bytes from `data` and sends what the host takes at once. Returns false when the
+   * output is past its high watermark (the data is still queued: nothing is lost): stop producing
+   * until onDrain. Returns false and drops the data once the connection is closed or ending.
+   */
+  write(data: usize, len: i32): bool {
+    if (this.closed || this.ending) return false;
+    if (len <= 0) return !this.out.full;
+    let sent = 0;
+    if (this.out.isEmpty) {
+      // Optimistic write: most sends succeed whole, which saves a select round trip.
+      const r = this.stream.sendFrom(data, len);
+      if (r.ok) sent = r.n;
+      else if (!r.wouldBlock) { this.close(r.errno); return false; }
+    }
+    if (sent < len) this.out.pushCopy(data + <usize>sent, len - sent);
+    if (this.out.full) this.wasFull = true;
+    this.updateInterest();
+    return !this.out.full;
+  }
+
+  /** write() for a byte array. */
+  writeBytes(data: Uint8Array): bool { return this.write(data.dataStart, data.length); }
+
+  /** write() for a string, as UTF-8. */
+  writeString(s: string): bool {
+    const b = String.UTF8.encode(s);
+    return this.write(changetype<usize>(b), b.byteLength);
+  }
+
+  /** Stops reading (backpressure): the host then stops taking data from the peer. */
+  pauseReading(): void { this.reading = false; this.updateInterest(); }
+  /** Reads again after pauseReading. */
+  resumeReading(): void { this.reading = true; this.updateInterest(); }
+
+  /** Sends everything pending, then closes. Reading stops at once. */
+  end(): void {
+    if (this.closed) return;
+    this.ending = true;
+    this.reading = false;
+    if (this.out.isEmpty) this.close(0);
+    else this.updateInterest();
+  }
+
+  /** Closes now, dropping pending output. `errno` is passed on to onClose (0: by choice). */
+  close(errno: u16 = 0): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.finished = true;
+    if (this.interest != 0) this.loop.selector.unregister(this.fd);
+    this.interest = 0;
+    this.out.clear();
+    this.stream.close();
+    this.loop.connectionClosed(this);
+    this.handler.onClose(this, errno);
+  }
+
+  /** Starts watching the stream; called by the loop once the handler is set. */
+  start(): void { this.updateInterest(); }
+
+  onReadable(): void {
+    const buf = this.loop.readBuffer;
+    let budget = READ_BUDGET;
+    while (this.reading && !this.closed && budget > 0) {
+      const r = this.stream.recvInto(buf.dataStart, buf.length);
+      if (r.wouldBlock) break;
+      if (!r.ok) { this.close(r.errno); return; }
+      if (r.n == 0) {
+        this.eof = true;
+        this.reading = false;
+        this.updateInterest();
+        this.handler.onEnd(this);
+        return;
+      }
+      budget -= r.n;
+      this.handler.onData(this, buf.dataStart, r.n);
+    }
+  }
+
+  onWritable(): void {
+    if (this.closed) return;
+    const out = this.out;
+    while (!out.isEmpty) {
+      const r = this.stream.sendFrom(out.frontPtr(), out.frontLen());
+      if (r.wouldBlock) break;
+      if (!r.ok) { this.close(r.errno); return; }
+      out.consume(r.n);
+    }
+    if (out.isEmpty && this.ending) { this.close(0); return; }
+    this.updateInterest();
+    if (this.wasFull && out.drained) {
+      this.wasFull = false;
+      this.handler.onDrain(this);
+    }
+  }
+
+  onError(errno: u16): void { this.close(errno); }
+
+  private updateInterest(): void {
+    if (this.closed) return;
+    const want: u8 = (this.reading && !this.eof ? Ready.READ : 0) | (this.out.isEmpty ? 0 : Ready.WRITE);
+    if (want == this.interest) return;
+    const sel = this.loop.selector;
+    if (this.interest == 0) sel.register(this.fd, want, this);
+    else if (want == 0) sel.unregister(this.fd);
+    else sel.modify(this.fd, want, this);
+    this.interest = want;
+  }
+}

@@ -1,0 +1,99 @@
+import { Errno } from "../wasi/errno";
+import { monotonicMs } from "../wasi/clock";
+import { Selector, EVENT_READ, EVENT_WRITE } from "../select/selector";
+import { Listener } from "../net/listener";
+import { Watcher } from "./watcher";
+import { ServerHandler } from "./handlers";
+import { Connection } from "./connection";
+import { Acceptor } from "./acceptor";
+import { TimerCallback, TimerHeap } from "./timers";
+
+/**
+ * A single-threaded event loop over a Selector: listeners, connections, your own watchers and
+ * timers. When idle it blocks in one poll until the next timer is due (or for ever when there is
+ * none); it never spins. Readiness is a hint: every watcher drains until AGAIN and copes with it.
+ */
+export class EventLoop {
+  readonly selector: Selector<Watcher> = new Selector<Watcher>();
+  readonly timers: TimerHeap = new TimerHeap();
+  /** Scratch space every connection reads into; handlers copy what they keep. */
+  readonly readBuffer: Uint8Array;
+  private stopped: bool = false;
+  private open: i32 = 0;
+  /** Polls made by run() (for tests and benchmarks). */
+  iterations: i64 = 0;
+
+  constructor(readBufferSize: i32 = 64 * 1024) {
+    this.readBuffer = new Uint8Array(readBufferSize);
+  }
+
+  /** Accepts connections from `listener`, giving each the handler `server` picks. */
+  listen(listener: Listener, server: ServerHandler): Errno {
+    return this.selector.register(listener.fd, EVENT_READ, new Acceptor(this, listener, server));
+  }
+
+  /** Watches any fd with your own Watcher (events: EVENT_READ | EVENT_WRITE). */
+  watch(fd: u32, events: u8, watcher: Watcher): Errno {
+    return this.selector.register(fd, events, watcher);
+  }
+
+  /** Changes what a watched fd waits for. */
+  rewatch(fd: u32, events: u8, watcher: Watcher): Errno {
+    return this.selector.modify(fd, events, watcher);
+  }
+
+  /** Stops watching an fd (does not close it). */
+  unwatch(fd: u32): Errno { return this.selector.unregister(fd); }
+
+  /** Runs `cb` once after `delayMs`; returns an id for cancel(). */
+  setTimeout(delayMs: i64, cb: TimerCallback): i32 {
+    return this.timers.add(monotonicMs() + max<i64>(delayMs, 0), 0, cb);
+  }
+
+  /** Runs `cb` every `intervalMs` (at least 1); returns an id for cancel(). */
+  setInterval(intervalMs: i64, cb: TimerCallback): i32 {
+    const every = max<i64>(intervalMs, 1);
+    return this.timers.add(monotonicMs() + every, every, cb);
+  }
+
+  /** Cancels a timer; false when it already fired (one-shot) or never existed. */
+  cancel(timerId: i32): bool { return this.timers.cancel(timerId); }
+
+  /** Makes run() return after the current round. */
+  stop(): void { this.stopped = true; }
+
+  /** Connections currently open. */
+  get connections(): i32 { return this.open; }
+
+  /**
+   * Runs until stop(), or until nothing is left to wait for (no fd watched, no timer).
+   * Returns SUCCESS, or the host's errno when polling itself failed.
+   */
+  run(): Errno {
+    this.stopped = false;
+    while (!this.stopped) {
+      const due = this.timers.nextDue();
+      if (this.selector.size == 0 && due < 0) return Errno.SUCCESS;
+      const timeout: i64 = due < 0 ? -1 : max<i64>(due - monotonicMs(), 0);
+      const ready = this.selector.select(timeout);
+      const status = this.selector.lastStatus;
+      if (status != Errno.SUCCESS && status != Errno.INTR) return status;
+      this.iterations++;
+      for (let i = 0, n = ready.length; i < n; i++) {
+        const sk = unchecked(ready[i]);
+        const w = sk.key.data;
+        if (w.finished) continue;
+        if (sk.errno != 0) { w.onError(sk.errno); continue; }
+        if (sk.events & EVENT_READ) w.onReadable();
+        if ((sk.events & EVENT_WRITE) && !w.finished) w.onWritable();
+      }
+      if (due >= 0) this.timers.runDue(monotonicMs());
+    }
+    return Errno.SUCCESS;
+  }
+
+  /** @internal bookkeeping from Connection and Acceptor. */
+  connectionOpened(conn: Connection): void { this.open++; }
+  /** @internal */
+  connectionClosed(conn: Connection): void { this.open--; }
+}

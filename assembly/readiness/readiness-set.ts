@@ -1,0 +1,140 @@
+import { EventType, SUBSCRIPTION_SIZE, copySubscription, writeFdSubscription } from "../wasi/layout";
+import { Errno } from "../wasi/errno";
+import { Ready, isValidInterest } from "./interest";
+import { Registration } from "./registration";
+
+/** userdata of a subscription: the fd shifted left, the low bit says write (1) or read (0). */
+// @ts-ignore: decorator
+@inline export function userdataFor(fd: u32, write: bool): u64 { return (<u64>fd << 1) | <u64>write; }
+// @ts-ignore: decorator
+@inline export function fdOfUserdata(ud: u64): u32 { return <u32>(ud >> 1); }
+
+/**
+ * The registered fds and the poll_oneoff subscription array that mirrors them.
+ *
+ * The array is dense and kept up to date on every change (O(1): a removed subscription's hole is
+ * filled by the last one), so a poll hands it to the host as is, and decoding costs only the events
+ * the host returns. fds are looked up in a hash map: they may be sparse and never reused.
+ * One slot past the end is always free for the poll's clock subscription.
+ */
+export class ReadinessSet {
+  private byFd: Map<u32, Registration> = new Map();
+  /** Owner of each subscription slot, so a move can fix the moved registration's slot index. */
+  private owners: Array<Registration> = [];
+  private subs: usize = 0;
+  private capacity: i32 = 0;
+  /** Registrations the host rejected; reported as errors on every poll until removed. */
+  private deadList: Array<Registration> = [];
+
+  constructor() { this.grow(16); }
+
+  /** Number of registered fds (dead ones included). */
+  get size(): i32 { return this.byFd.size; }
+  /** Number of live subscriptions in the array. */
+  get subscriptionCount(): i32 { return this.owners.length; }
+  /** Address of the dense subscription array (with one free slot after the last subscription). */
+  get subscriptions(): usize { return this.subs; }
+  /** Registrations the host rejected, in the order they were found. */
+  get dead(): Array<Registration> { return this.deadList; }
+
+  /** The registration of `fd`, or null. */
+  get(fd: u32): Registration | null {
+    return this.byFd.has(fd) ? this.byFd.get(fd) : null;
+  }
+
+  /** Registers `fd`. EXIST when it already is, INVAL for an empty or unknown interest. */
+  add(fd: u32, interest: u8, token: u64): Errno {
+    if (!isValidInterest(interest)) return Errno.INVAL;
+    if (this.byFd.has(fd)) return Errno.EXIST;
+    const reg = new Registration(fd, interest, token);
+    this.byFd.set(fd, reg);
+    this.subscribe(reg);
+    return Errno.SUCCESS;
+  }
+
+  /** Changes the interest and token of `fd`. NOENT when unregistered, INVAL for a bad interest. */
+  modify(fd: u32, interest: u8, token: u64): Errno {
+    if (!isValidInterest(interest)) return Errno.INVAL;
+    if (!this.byFd.has(fd)) return Errno.NOENT;
+    const reg = this.byFd.get(fd);
+    reg.token = token;
+    if (reg.interest == interest) return Errno.SUCCESS;
+    reg.interest = interest;
+    if (!reg.dead) {
+      this.unsubscribe(reg);
+      this.subscribe(reg);
+    }
+    return Errno.SUCCESS;
+  }
+
+  /** Forgets `fd`. NOENT when it is not registered. */
+  remove(fd: u32): Errno {
+    if (!this.byFd.has(fd)) return Errno.NOENT;
+    const reg = this.byFd.get(fd);
+    this.byFd.delete(fd);
+    if (reg.dead) {
+      const i = this.deadList.indexOf(reg);
+      if (i >= 0) this.deadList.splice(i, 1);
+    } else {
+      this.unsubscribe(reg);
+    }
+    return Errno.SUCCESS;
+  }
+
+  /** Takes `reg` out of the polls for good (until removed) and remembers why. */
+  markDead(reg: Registration, errno: u16): void {
+    if (reg.dead) return;
+    reg.dead = true;
+    reg.errno = errno;
+    this.unsubscribe(reg);
+    this.deadList.push(reg);
+  }
+
+  /** The registration that owns subscription slot `i`. */
+  ownerOf(i: i32): Registration { return unchecked(this.owners[i]); }
+
+  /** Every registration, in no particular order (O(n): for the failure path and close). */
+  all(): Array<Registration> { return this.byFd.values(); }
+
+  private subscribe(reg: Registration): void {
+    if (reg.interest & Ready.READ) reg.readSlot = this.append(reg, false);
+    if (reg.interest & Ready.WRITE) reg.writeSlot = this.append(reg, true);
+  }
+
+  private unsubscribe(reg: Registration): void {
+    if (reg.writeSlot >= 0) { this.removeSlot(reg.writeSlot); reg.writeSlot = -1; }
+    if (reg.readSlot >= 0) { this.removeSlot(reg.readSlot); reg.readSlot = -1; }
+  }
+
+  private append(reg: Registration, write: bool): i32 {
+    const slot = this.owners.length;
+    if (slot + 1 >= this.capacity) this.grow(this.capacity * 2);
+    this.owners.push(reg);
+    writeFdSubscription(this.slotAddress(slot), userdataFor(reg.fd, write),
+      write ? EventType.FD_WRITE : EventType.FD_READ, reg.fd);
+    return slot;
+  }
+
+  private removeSlot(slot: i32): void {
+    const last = this.owners.length - 1;
+    if (slot != last) {
+      const moved = unchecked(this.owners[last]);
+      copySubscription(this.slotAddress(slot), this.slotAddress(last));
+      unchecked(this.owners[slot] = moved);
+      if (moved.readSlot == last) moved.readSlot = slot; else moved.writeSlot = slot;
+    }
+    this.owners.pop();
+  }
+
+  @inline private slotAddress(slot: i32): usize { return this.subs + <usize>slot * SUBSCRIPTION_SIZE; }
+
+  private grow(capacity: i32): void {
+    const next = heap.alloc(<usize>capacity * SUBSCRIPTION_SIZE);
+    if (this.subs != 0) {
+      memory.copy(next, this.subs, <usize>this.owners.length * SUBSCRIPTION_SIZE);
+      heap.free(this.subs);
+    }
+    this.subs = next;
+    this.capacity = capacity;
+  }
+}

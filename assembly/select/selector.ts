@@ -1,0 +1,133 @@
+import { Errno } from "../wasi/errno";
+import { ReadinessSet } from "../readiness/readiness-set";
+import { Registration } from "../readiness/registration";
+import { Ready, isValidInterest } from "../readiness/interest";
+import { Poller } from "./poller";
+
+/** Interest bits, named as in Python's selectors. */
+export const EVENT_READ: u8 = Ready.READ;
+export const EVENT_WRITE: u8 = Ready.WRITE;
+
+/** A registered fd: what it waits for and the caller's data. */
+export class SelectorKey<T> {
+  constructor(public fd: u32, public events: u8, public data: T) {}
+}
+
+/** One ready key and the subset of its events that are ready. */
+export class SelectedKey<T> {
+  /** Ready events: always a subset of key.events (an error or hangup makes every registered event ready). */
+  events: u8 = 0;
+  /** The host's errno for this fd when it is in error (a dead fd, a failed connect); else 0. */
+  errno: u16 = 0;
+  constructor(public key: SelectorKey<T>) {}
+}
+
+/**
+ * Python's `selectors` API over poll_oneoff: register fds with events and data, then select.
+ * AssemblyScript has no exceptions, so mistakes come back as errnos and leave the state unchanged:
+ * EXIST (registered twice), NOENT (unknown fd), INVAL (empty or unknown event mask), BADF (closed).
+ * One select costs the host call plus work proportional to the ready fds, not the registered ones.
+ */
+export class Selector<T> {
+  private keys: Map<u32, SelectorKey<T>> = new Map();
+  private set: ReadinessSet;
+  private poller: Poller;
+  private ready: Array<Registration> = [];
+  private selected: Array<SelectedKey<T>> = [];
+  private closed: bool = false;
+
+  constructor() {
+    const set = new ReadinessSet();
+    this.set = set;
+    this.poller = new Poller(set);
+  }
+
+  /** Starts watching `fd` for `events` (EVENT_READ | EVENT_WRITE), carrying `data`. */
+  register(fd: u32, events: u8, data: T): Errno {
+    if (this.closed) return Errno.BADF;
+    const err = this.set.add(fd, events, 0);
+    if (err != Errno.SUCCESS) return err;
+    this.keys.set(fd, new SelectorKey<T>(fd, events, data));
+    return Errno.SUCCESS;
+  }
+
+  /** Changes what `fd` waits for and its data; cheap when only the data changes. */
+  modify(fd: u32, events: u8, data: T): Errno {
+    if (this.closed) return Errno.BADF;
+    if (!isValidInterest(events)) return Errno.INVAL;
+    if (!this.keys.has(fd)) return Errno.NOENT;
+    const err = this.set.modify(fd, events, 0);
+    if (err != Errno.SUCCESS) return err;
+    const key = this.keys.get(fd);
+    key.events = events;
+    key.data = data;
+    return Errno.SUCCESS;
+  }
+
+  /** Stops watching `fd`. Call it before closing the fd. */
+  unregister(fd: u32): Errno {
+    if (this.closed) return Errno.BADF;
+    const err = this.set.remove(fd);
+    if (err != Errno.SUCCESS) return err;
+    this.keys.delete(fd);
+    return Errno.SUCCESS;
+  }
+
+  /** The key of `fd`, or null. */
+  getKey(fd: u32): SelectorKey<T> | null {
+    return this.keys.has(fd) ? this.keys.get(fd) : null;
+  }
+
+  /** The key map, fd to key (read it, do not change it). */
+  getMap(): Map<u32, SelectorKey<T>> { return this.keys; }
+
+  /** Number of registered fds. */
+  get size(): i32 { return this.keys.size; }
+
+  /**
+   * Waits at most `timeoutMs` (< 0: no limit, 0: just look) and returns the ready keys.
+   * The array and its entries are reused by the next call. Empty on timeout, and also when there
+   * is nothing registered and no limit (check `lastStatus`: INVAL), rather than blocking forever.
+   */
+  select(timeoutMs: i64): Array<SelectedKey<T>> {
+    const out = this.selected;
+    if (this.closed) { this.lastStatus = Errno.BADF; out.length = 0; return out; }
+    this.lastStatus = this.poller.wait(timeoutMs, this.ready);
+    const ready = this.ready;
+    let n = 0;
+    for (let i = 0, k = ready.length; i < k; i++) {
+      const reg = unchecked(ready[i]);
+      const key = this.keys.get(reg.fd);
+      let events: u8 = 0;
+      let errno: u16 = 0;
+      if (reg.ready & (Ready.ERROR | Ready.HANGUP)) {
+        events = key.events; // the next operation will tell what happened
+        errno = reg.ready & Ready.ERROR ? reg.errno : 0;
+      } else {
+        events = reg.ready & key.events;
+      }
+      if (events == 0) continue;
+      let sk: SelectedKey<T>;
+      if (n < out.length) { sk = unchecked(out[n]); sk.key = key; } else { sk = new SelectedKey<T>(key); out.push(sk); }
+      sk.events = events;
+      sk.errno = errno;
+      n++;
+    }
+    out.length = n;
+    return out;
+  }
+
+  /** Status of the last select: SUCCESS, INVAL (nothing to wait for), BADF (closed) or the host's errno. */
+  lastStatus: Errno = Errno.SUCCESS;
+
+  /** Host calls the dead-fd search has made (0 while no fd has gone bad). */
+  get isolationCalls(): i32 { return this.poller.isolations; }
+
+  /** Forgets every fd; later calls answer BADF. Does not close the fds. */
+  close(): void {
+    this.keys.clear();
+    this.set = new ReadinessSet();
+    this.poller = new Poller(this.set);
+    this.closed = true;
+  }
+}

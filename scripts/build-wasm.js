@@ -1,0 +1,47 @@
+// Compiles every example server in assembly/examples/ to build/NAME.wasm (WASI preview1 command
+// modules), and the unit-test harness to build/test/core-harness.wasm (no WASI shim: its asserts
+// throw a JS Error instead of calling proc_exit, so a failing assertion fails the test run).
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { readdirSync, mkdirSync } from "node:fs";
+
+const only = process.argv.slice(2);
+const examples = readdirSync("assembly/examples")
+  .filter((f) => f.endsWith(".ts"))
+  .map((f) => f.slice(0, -3))
+  .filter((name) => only.length === 0 || only.includes(name));
+
+mkdirSync("build/test", { recursive: true });
+const jobs = examples.map((name) => ({
+  name: `build/${name}.wasm`,
+  argv: [`assembly/examples/${name}.ts`, "-o", `build/${name}.wasm`, "--target", "release"],
+}));
+if (only.length === 0 || only.includes("harness")) {
+  jobs.push({
+    name: "build/test/core-harness.wasm",
+    argv: ["test/assembly/core-harness.ts", "-o", "build/test/core-harness.wasm", "--config", "test/assembly/asconfig.json"],
+  });
+}
+
+// One compiler process per module: asc keeps option state between in-process runs (the harness
+// then inherits the shim's `use` aliases), and two at a time use both cores.
+const ascBin = fileURLToPath(new URL("../node_modules/assemblyscript/bin/asc.js", import.meta.url));
+function compile(job) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [ascBin, ...job.argv], { stdio: ["ignore", "inherit", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (d) => { err += d; });
+    child.on("close", (code) => {
+      if (code === 0) console.log(`build-wasm: ${job.name}`);
+      else console.error(`build-wasm: ${job.name} failed\n${err}`);
+      resolve(code === 0);
+    });
+  });
+}
+
+let failed = 0;
+const queue = [...jobs];
+await Promise.all([0, 1].map(async () => {
+  for (let job; (job = queue.shift()); ) if (!(await compile(job))) failed++;
+}));
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,134 @@
+// Shared helpers for the host tests: build fixtures, start a guest through the embedding API, talk TCP, run the CLI.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import net from 'node:net';
+import { PassThrough } from 'node:stream';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import binaryen from 'binaryen';
+import { start } from '../../dist/host/index.js';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const FIXTURES = join(ROOT, 'test', 'fixtures');
+export const BUILD = join(ROOT, 'build', 'test');
+export const CLI = join(ROOT, 'dist', 'host', 'cli', 'main.js');
+
+/** Compiles test/fixtures/NAME.c with clang for wasm32-wasi into build/test/NAME.wasm (when stale); returns the path. */
+export function buildC(name) {
+  const src = join(FIXTURES, `${name}.c`);
+  const out = join(BUILD, `${name}.wasm`);
+  mkdirSync(BUILD, { recursive: true });
+  if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
+    execFileSync('clang', ['--target=wasm32-wasi', '-O2', '-o', out, src], { stdio: 'inherit' });
+  }
+  return out;
+}
+
+/** Compiles a .wat text (a fixture name or inline text) to module bytes with binaryen. */
+export function wat(nameOrText) {
+  const text = nameOrText.includes('(module') ? nameOrText : readFileSync(join(FIXTURES, `${nameOrText}.wat`), 'utf8');
+  const m = binaryen.parseText(text);
+  try {
+    m.setFeatures(binaryen.Features.MVP | binaryen.Features.MutableGlobals | binaryen.Features.BulkMemory);
+    if (!m.validate()) throw new Error('invalid wat');
+    return m.emitBinary();
+  } finally {
+    m.dispose();
+  }
+}
+
+/** A Writable that collects what is written; `.text()` returns it. */
+export function collector() {
+  const s = new PassThrough();
+  const chunks = [];
+  s.on('data', (c) => chunks.push(c));
+  s.text = () => Buffer.concat(chunks).toString();
+  return s;
+}
+
+/** Starts a guest with collected stdout/stderr; `wait` defaults to WASMUX_TEST_WAIT when set. */
+export async function startGuest(options) {
+  const stdout = collector();
+  const stderr = collector();
+  const wait = options.wait ?? (process.env.WASMUX_TEST_WAIT || undefined);
+  const running = await start({ stdout, stderr, ...options, wait });
+  return { ...running, stop: running.stop, stdout, stderr, port: running.addresses[0]?.port };
+}
+
+/** Rejects when `p` takes longer than `ms`, so a hang fails the test instead of stalling the suite. */
+export function withTimeout(p, ms, what = 'operation') {
+  let t;
+  return Promise.race([
+    p.finally(() => clearTimeout(t)),
+    new Promise((_, reject) => { t = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms); }),
+  ]);
+}
+
+/** Connects to 127.0.0.1:port (or host). */
+export function connect(port, host = '127.0.0.1') {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ port, host }, () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+/** Sends `payload`, half-closes, and collects everything until the server closes; resolves with the bytes. */
+export async function echoOnce(port, payload, { chunk = 65536 } = {}) {
+  const s = await connect(port);
+  s.setNoDelay(true);
+  return new Promise((resolve, reject) => {
+    const got = [];
+    s.on('data', (d) => got.push(d));
+    s.on('error', reject);
+    s.on('end', () => { s.end(); resolve(Buffer.concat(got)); });
+    let off = 0;
+    const pump = () => {
+      while (off < payload.length) {
+        const ok = s.write(payload.subarray(off, off + chunk));
+        off += chunk;
+        if (!ok) return s.once('drain', pump);
+      }
+      s.end();
+    };
+    pump();
+  });
+}
+
+/** Reads until `n` bytes have arrived on socket `s`. */
+export function readN(s, n) {
+  return new Promise((resolve, reject) => {
+    const got = [];
+    let len = 0;
+    const onData = (d) => {
+      got.push(d);
+      len += d.length;
+      if (len >= n) { s.off('data', onData); s.off('error', reject); resolve(Buffer.concat(got)); }
+    };
+    s.on('data', onData);
+    s.once('error', reject);
+  });
+}
+
+/** Runs the CLI with args; resolves {code, signal, stdout, stderr}; kills it and rejects after `timeout` ms. */
+export function runCli(args, { timeout = 10000, env, node = process.execPath, onStderr } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(node, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; onStderr?.(stderr, child); });
+    const t = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`wasmux ${args.join(' ')} hung (killed after ${timeout} ms); stderr: ${stderr}`)); }, timeout);
+    child.on('close', (code, signal) => { clearTimeout(t); resolve({ code, signal, stdout, stderr }); });
+  });
+}
+
+/** Deterministic pseudo-random bytes (so a failure can be reproduced). */
+export function randomBytes(n, seed) {
+  const b = Buffer.allocUnsafe(n);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    b[i] = x & 0xff;
+  }
+  return b;
+}
