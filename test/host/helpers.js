@@ -29,7 +29,7 @@ export function wat(nameOrText) {
   const text = nameOrText.includes('(module') ? nameOrText : readFileSync(join(FIXTURES, `${nameOrText}.wat`), 'utf8');
   const m = binaryen.parseText(text);
   try {
-    m.setFeatures(binaryen.Features.MVP | binaryen.Features.MutableGlobals | binaryen.Features.BulkMemory);
+    m.setFeatures(binaryen.Features.MVP | binaryen.Features.MutableGlobals | binaryen.Features.BulkMemory | binaryen.Features.BulkMemoryOpt);
     if (!m.validate()) throw new Error('invalid wat');
     return m.emitBinary();
   } finally {
@@ -52,7 +52,7 @@ export async function startGuest(options) {
   const stderr = collector();
   const wait = options.wait ?? (process.env.WASMUX_TEST_WAIT || undefined);
   const running = await start({ stdout, stderr, ...options, wait });
-  return { ...running, stop: running.stop, stdout, stderr, port: running.addresses[0]?.port };
+  return Object.assign(running, { stdout, stderr, port: running.addresses[0]?.port });
 }
 
 /** Rejects when `p` takes longer than `ms`, so a hang fails the test instead of stalling the suite. */

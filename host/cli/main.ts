@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// The `wasmux` command. Every failure is one `wasmux: ...` line on stderr: exit 2 for usage errors, 1 when the
+// module cannot be run; otherwise the guest's exit code (130/143 after SIGINT/SIGTERM, which stop it cleanly).
+import { readFileSync } from 'node:fs';
+import { formatAddress } from '../address.js';
+import { WasmuxError } from '../errors.js';
+import { start } from '../runners/node.js';
+import { MAIN_HELP, parseArgs, RUN_HELP, UsageError, type Parsed } from './args.js';
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`wasmux: ${message}\n`);
+  process.exit(code);
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function main(argv: string[]): Promise<void> {
+  let parsed: Parsed;
+  try {
+    parsed = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) fail(e.message, 2);
+    throw e;
+  }
+  if (parsed.command === 'help') {
+    process.stdout.write(parsed.topic === 'run' ? RUN_HELP : MAIN_HELP);
+    return;
+  }
+  if (parsed.command === 'version') {
+    process.stdout.write(`wasmux ${version()}\n`);
+    return;
+  }
+  if (parsed.host === 'wasmtime') fail("--host wasmtime is not available yet (use --host node)", 2);
+
+  let running;
+  try {
+    running = await start({
+      module: parsed.module, listen: parsed.listen, env: parsed.env, dirs: parsed.dirs, args: parsed.args,
+      wait: parsed.wait,
+    });
+  } catch (e) {
+    if (e instanceof WasmuxError) fail(e.message, e.usage ? 2 : 1);
+    throw e;
+  }
+  for (const a of running.addresses) {
+    process.stderr.write(`listening on ${formatAddress(a.host, a.port)} (fd ${a.fd})\n`);
+  }
+  const onSignal = (code: number) => () => { void running.stop(code); };
+  process.once('SIGINT', onSignal(130));
+  process.once('SIGTERM', onSignal(143));
+  // A guest waiting on nothing that can ever happen would let Node exit silently with code 0; say so instead.
+  let done = false;
+  process.on('beforeExit', () => {
+    if (!done) fail('the guest is waiting for an event that can never happen (no open sockets, no timers)', 1);
+  });
+  const code = await running.exited;
+  done = true;
+  process.exitCode = code;
+  // Let stdout/stderr flush, then exit even if the embedder-side handles linger (closing sockets).
+  setImmediate(() => process.exit(code));
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  fail(`internal error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, 1);
+});

@@ -1,0 +1,53 @@
+// The guest-visible fd table. The host owns the numbering: 0-2 stdio, then the pre-opened listeners (3, 4, ... in
+// `listen` order, like wasmtime), then the `dirs` preopens, then everything opened later (accepted sockets and
+// files opened by path_open) from a counter that never reuses a number (like wasmtime; avoids stale-fd mixups).
+// node:wasi (uvwasi) keeps its own numbering for stdio, preopens and opened files; a `wasi` entry records the
+// uvwasi fd behind a guest fd, and every fd-taking import translates through this table.
+import type { TcpListener } from './sockets/tcp-listener.js';
+import type { TcpStream } from './sockets/tcp-stream.js';
+
+/** What a guest fd refers to. */
+export type FdEntry =
+  | { kind: 'wasi'; wasiFd: number } // stdio, preopened dir or a file: handled by node:wasi under wasiFd
+  | { kind: 'stream'; stream: TcpStream }
+  | { kind: 'listener'; listener: TcpListener };
+
+export class FdTable {
+  private readonly entries = new Map<number, FdEntry>();
+  private next = 0;
+
+  /** Adds an entry at the next number (used for the fixed layout at startup and for later opens). */
+  add(entry: FdEntry): number {
+    const fd = this.next++;
+    this.entries.set(fd, entry);
+    return fd;
+  }
+
+  /** Looks up a guest fd; undefined means BADF. Accepts any JS number (guest passes u32). */
+  get(fd: number): FdEntry | undefined {
+    return this.entries.get(fd >>> 0);
+  }
+
+  /** Removes a guest fd and returns what it referred to. */
+  remove(fd: number): FdEntry | undefined {
+    const e = this.entries.get(fd >>> 0);
+    this.entries.delete(fd >>> 0);
+    return e;
+  }
+
+  /** Puts `entry` at a given number (fd_renumber); the caller has closed whatever was there. */
+  set(fd: number, entry: FdEntry): void {
+    this.entries.set(fd >>> 0, entry);
+  }
+
+  /** Finds the guest fd of a uvwasi fd (for errors and tests). */
+  guestOfWasi(wasiFd: number): number | undefined {
+    for (const [fd, e] of this.entries) if (e.kind === 'wasi' && e.wasiFd === wasiFd) return fd;
+    return undefined;
+  }
+
+  /** All entries, for shutdown. */
+  all(): IterableIterator<[number, FdEntry]> {
+    return this.entries.entries();
+  }
+}

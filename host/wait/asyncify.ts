@@ -1,0 +1,147 @@
+// Binaryen Asyncify: the module is rewritten at load so that a call to a blocking import can unwind the Wasm
+// stack into a buffer, return to JS, and later rewind to the same point. Works on any Node (no engine support).
+//
+// Where the unwind buffer lives: the guest's allocator owns all of memory (growing a page for us is not safe),
+// so the host borrows a fixed region (REGION_ADDR, up to REGION_SIZE bytes). Before unwinding it saves the
+// region's bytes; once _start has returned from the unwind it copies the unwind data out and puts the original
+// bytes back. Before rewinding it does the reverse, and the re-entered import restores the original bytes right
+// after asyncify_stop_rewind. No other guest store runs during an unwind or rewind, so the guest never sees
+// the borrowed bytes, and while the guest is suspended (when JS reads and writes results) memory is intact.
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { BLOCKING_IMPORTS, type BlockingImport, type WaitStrategy } from './strategy.js';
+
+const REGION_ADDR = 16;
+const REGION_SIZE = 32 * 1024;
+const STATE_UNWINDING = 1;
+const STATE_REWINDING = 2;
+const CACHE_VERSION = 'v1';
+
+type AsyncifyExports = {
+  memory: WebAssembly.Memory;
+  _start: () => void;
+  asyncify_start_unwind: (p: number) => void;
+  asyncify_stop_unwind: () => void;
+  asyncify_start_rewind: (p: number) => void;
+  asyncify_stop_rewind: () => void;
+  asyncify_get_state: () => number;
+};
+
+const memoryCache = new Map<string, Promise<WebAssembly.Module>>();
+
+/** Directory of the on-disk cache of transformed modules (WASMUX_CACHE or ~/.cache/wasmux). */
+export function cacheDir(): string {
+  return join(process.env.WASMUX_CACHE || join(homedir(), '.cache', 'wasmux'), 'asyncify');
+}
+
+/** Runs the Asyncify transform on module bytes (instrumenting only paths to the blocking imports). */
+export async function asyncifyTransform(bytes: Uint8Array): Promise<Uint8Array> {
+  const { default: binaryen } = await import('binaryen');
+  const mod = (binaryen.readBinary as (b: Uint8Array, f?: number) => ReturnType<typeof binaryen.readBinary>)(
+    bytes,
+    // Features every Node >= 20 runs. Not Features.All: that enables encodings (compact imports, ...) V8 rejects.
+    binaryen.Features.MutableGlobals | binaryen.Features.SignExt | binaryen.Features.NontrappingFPToInt |
+      binaryen.Features.BulkMemory | binaryen.Features.BulkMemoryOpt | binaryen.Features.SIMD128 |
+      binaryen.Features.Multivalue | binaryen.Features.ReferenceTypes | binaryen.Features.TailCall,
+  );
+  try {
+    binaryen.setOptimizeLevel(1);
+    binaryen.setShrinkLevel(0);
+    binaryen.setPassArgument(
+      'asyncify-imports',
+      BLOCKING_IMPORTS.map((n) => `wasi_snapshot_preview1.${n}`).join(','),
+    );
+    mod.runPasses(['asyncify']);
+    mod.optimize();
+    return mod.emitBinary();
+  } finally {
+    binaryen.setPassArgument('asyncify-imports', null);
+    mod.dispose();
+  }
+}
+
+/** Transformed module for these bytes, cached by content hash in memory and on disk (best effort). */
+async function compileCached(bytes: Uint8Array): Promise<WebAssembly.Module> {
+  const hash = createHash('sha256').update(CACHE_VERSION).update(bytes).digest('hex');
+  let p = memoryCache.get(hash);
+  if (!p) {
+    p = (async () => {
+      const file = join(cacheDir(), `${hash}.wasm`);
+      try {
+        return await WebAssembly.compile(await readFile(file));
+      } catch { /* not cached or unreadable: transform below */ }
+      const out = await asyncifyTransform(bytes);
+      const compiled = await WebAssembly.compile(out); // only a module that compiles is cached
+      try {
+        await mkdir(cacheDir(), { recursive: true });
+        const tmp = `${file}.${process.pid}.tmp`;
+        await writeFile(tmp, out);
+        await rename(tmp, file);
+      } catch { /* a read-only home is fine: the memory cache still works */ }
+      return compiled;
+    })();
+    memoryCache.set(hash, p);
+    p.catch(() => memoryCache.delete(hash));
+  }
+  return p;
+}
+
+/** Creates a fresh Asyncify strategy (one per instance: it holds the suspended state). */
+export function asyncifyStrategy(): WaitStrategy {
+  let ex: AsyncifyExports | null = null;
+  let pending: Promise<number> | null = null; // what the unwound import waits for
+  let result = 0; // its errno, handed back on rewind
+  let regionSize = 0; // bytes borrowed for this unwind (REGION_SIZE unless memory is smaller)
+  let used = 0; // bytes of the region the unwind wrote (header + saved frames)
+  // Preallocated copies (no allocation per wait): the guest's bytes and the unwind data.
+  const saved = new Uint8Array(REGION_SIZE);
+  const data = new Uint8Array(REGION_SIZE);
+
+  const region = (len: number) => new Uint8Array(ex!.memory.buffer, REGION_ADDR, len);
+
+  return {
+    name: 'asyncify',
+    compile: compileCached,
+    wrap: (fn: BlockingImport) => (...args: any[]) => {
+      if (ex!.asyncify_get_state() === STATE_REWINDING) {
+        ex!.asyncify_stop_rewind();
+        region(used).set(saved.subarray(0, used)); // the guest's own bytes come back before it runs again
+        return result;
+      }
+      const r = fn(...args);
+      if (typeof r === 'number') return r;
+      pending = r;
+      regionSize = Math.min(REGION_SIZE, ex!.memory.buffer.byteLength - REGION_ADDR);
+      saved.set(region(regionSize)); // the unwind may write anywhere in the region: keep all of it
+      const dv = new DataView(ex!.memory.buffer);
+      dv.setUint32(REGION_ADDR, REGION_ADDR + 8, true); // asyncify data: current position ...
+      dv.setUint32(REGION_ADDR + 4, REGION_ADDR + regionSize, true); // ... and end of the unwind stack
+      ex!.asyncify_start_unwind(REGION_ADDR);
+      return 0; // ignored: the caller unwinds
+    },
+    run: async (instance) => {
+      ex = instance.exports as unknown as AsyncifyExports;
+      if (typeof ex.asyncify_get_state !== 'function') throw new Error('asyncify exports missing');
+      for (;;) {
+        ex._start();
+        if (ex.asyncify_get_state() !== STATE_UNWINDING) return;
+        ex.asyncify_stop_unwind();
+        // Only [header, position) was written: copy that out and put the guest's bytes back.
+        used = new DataView(ex.memory.buffer).getUint32(REGION_ADDR, true) - REGION_ADDR;
+        data.set(region(used));
+        region(used).set(saved.subarray(0, used)); // memory is the guest's own while JS works on it
+        try {
+          result = await pending!;
+        } finally {
+          pending = null;
+        }
+        // Rewinding reads the data and moves the header's position, nothing else.
+        saved.set(region(used));
+        region(used).set(data.subarray(0, used));
+        ex.asyncify_start_rewind(REGION_ADDR);
+      }
+    },
+  };
+}

@@ -1,0 +1,27 @@
+// How the guest waits. A blocking import is written once, as a function that answers an errno at once or
+// returns a Promise of the errno when it has to wait (it finishes its own work, including writing results into
+// guest memory, before the promise resolves). A strategy turns such functions into real Wasm imports whose
+// caller is suspended without blocking Node's event loop.
+
+/** A blocking WASI import: an errno now, or a promise of it. */
+export type BlockingImport = (...args: any[]) => number | Promise<number>;
+
+/** One way of suspending the guest: JSPI (Node >= 24) or Binaryen Asyncify (any Node). */
+export interface WaitStrategy {
+  readonly name: 'jspi' | 'asyncify';
+  /** Compiles the module, transformed if the strategy needs it. */
+  compile(bytes: Uint8Array): Promise<WebAssembly.Module>;
+  /** Turns a blocking import into a Wasm import function. */
+  wrap(fn: BlockingImport): unknown;
+  /** Runs `_start` of the instance to completion; rejects with what the guest threw (GuestExit or a trap). */
+  run(instance: WebAssembly.Instance): Promise<void>;
+}
+
+/** Names of the imports that may block: these are wrapped by the strategy (and instrumented by Asyncify). */
+export const BLOCKING_IMPORTS = ['poll_oneoff', 'sock_accept', 'sock_recv', 'sock_send', 'fd_read', 'fd_write'];
+
+/** True when this Node has the standard JSPI API (Node >= 24). */
+export function jspiAvailable(): boolean {
+  const W = WebAssembly as unknown as { Suspending?: unknown; promising?: unknown };
+  return typeof W.Suspending === 'function' && typeof W.promising === 'function';
+}
