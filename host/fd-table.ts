@@ -15,11 +15,15 @@ export type FdEntry =
 export class FdTable {
   private readonly entries = new Map<number, FdEntry>();
   private next = 0;
+  /** Called with the guest fd whenever what a number refers to changes (add, remove, set), so poll_oneoff can
+   *  re-resolve just the subscriptions naming that fd instead of every subscription on every call. */
+  onChange: (fd: number) => void = () => {};
 
   /** Adds an entry at the next number (used for the fixed layout at startup and for later opens). */
   add(entry: FdEntry): number {
     const fd = this.next++;
     this.entries.set(fd, entry);
+    this.onChange(fd);
     return fd;
   }
 
@@ -32,12 +36,14 @@ export class FdTable {
   remove(fd: number): FdEntry | undefined {
     const e = this.entries.get(fd >>> 0);
     this.entries.delete(fd >>> 0);
+    this.onChange(fd >>> 0);
     return e;
   }
 
   /** Puts `entry` at a given number (fd_renumber); the caller has closed whatever was there. */
   set(fd: number, entry: FdEntry): void {
     this.entries.set(fd >>> 0, entry);
+    this.onChange(fd >>> 0);
   }
 
   /** Finds the guest fd of a uvwasi fd (for errors and tests). */

@@ -2,15 +2,21 @@
 // exact readiness (an fd is reported only when ready), nbytes = bytes readable / write room / pending connections,
 // HANGUP when the peer is gone, a bad fd reported as BADF on its own event while the others are answered in the
 // same call, clocks MONOTONIC and REALTIME, relative or ABSTIME. Returns at once when any event is ready,
-// otherwise waits for the first readiness change or the earliest clock.
+// otherwise waits for the next readiness change or the earliest clock.
+//
+// Cost: O(ready), not O(subscriptions). An event loop passes the same subscription array on every call, so the
+// parsed subscriptions are kept between calls and only the slots whose bytes changed are parsed again (one
+// memcmp of the array per call). A subscription is examined only when it may be ready: its object raised the
+// instance's ChangeHub, its fd changed in the fd table, it is new, or it was ready at the previous call (readiness
+// is level-triggered: a ready fd stays ready until the guest acts on it). Every readiness rise of a stream or a
+// listener raises the hub, so a subscription left out is one that is certainly not ready.
 import {
-  Clock, Errno, EventType, EVENT_ERROR, EVENT_FLAGS, EVENT_FLAG_HANGUP, EVENT_NBYTES, EVENT_SIZE, EVENT_TYPE,
-  EVENT_USERDATA, SUBCLOCKFLAGS_ABSTIME, SUB_CLOCK_FLAGS, SUB_CLOCK_ID, SUB_CLOCK_TIMEOUT, SUB_FD, SUB_SIZE,
-  SUB_TAG, SUB_USERDATA,
+  Clock, Errno, EventType, EVENT_SIZE, EVENT_FLAG_HANGUP, SUBCLOCKFLAGS_ABSTIME, SUB_CLOCK_FLAGS, SUB_CLOCK_ID,
+  SUB_CLOCK_TIMEOUT, SUB_FD, SUB_SIZE, SUB_TAG,
 } from './wasi/abi.js';
 import type { GuestMemory } from './wasi/guest-memory.js';
 import type { FdTable, FdEntry } from './fd-table.js';
-import type { Watchable } from './sockets/watchable.js';
+import type { ChangeHub, Watchable } from './sockets/watchable.js';
 import { nowNs, type Waker } from './wait/waker.js';
 
 /** Subscriptions above this count are INVAL: bounds the host-side work of one call. */
@@ -18,13 +24,158 @@ const MAX_SUBSCRIPTIONS = 65536;
 /** After this many polls answered without waiting, the next one yields to Node's event loop once,
  *  so that sockets not in the ready set still get their I/O callbacks run (no starvation). */
 const MAX_IMMEDIATE = 32;
+/** Slots compared per memcmp when looking for the slots that changed (a 3 KiB block). */
+const BLOCK = 64;
 
-type Sub =
-  | { userdata: bigint; tag: 0; deadline: bigint | null; error: number }
-  | { userdata: bigint; tag: 1 | 2; entry: FdEntry | undefined };
+type ClockSub = { tag: 0; id: number; timeout: bigint; flags: number };
+type FdSub = { tag: 1 | 2; fd: number; entry: FdEntry | undefined; obj: Watchable | null };
+type Sub = ClockSub | FdSub;
+
+const objOf = (e: FdEntry | undefined): Watchable | null =>
+  e?.kind === 'stream' ? e.stream : e?.kind === 'listener' ? e.listener : null;
+
+/** Adds `i` to the list under `key`. */
+function link<K>(m: Map<K, number[]>, key: K, i: number): void {
+  const l = m.get(key);
+  if (l) l.push(i);
+  else m.set(key, [i]);
+}
+
+/** Removes `i` from the list under `key` (dropping empty lists, so closed sockets are not kept alive). */
+function unlink<K>(m: Map<K, number[]>, key: K, i: number): void {
+  const l = m.get(key);
+  if (!l) return;
+  const at = l.indexOf(i);
+  if (at >= 0) { l[at] = l[l.length - 1]; l.pop(); }
+  if (l.length === 0) m.delete(key);
+}
+
+/**
+ * The guest's subscription array as parsed at the previous call, with the indexes that turn "object X changed"
+ * or "fd N changed" into the slots to re-examine, and the set of slots that may be ready.
+ */
+class SubscriptionCache {
+  /** Copy of the array's bytes as last parsed (userdata is copied from here into events, never as BigInt). */
+  raw = Buffer.alloc(0);
+  /** Number of parsed slots; raw holds count * SUB_SIZE meaningful bytes. */
+  count = 0;
+  readonly subs: Sub[] = [];
+  readonly clocks = new Set<number>();
+  /** Slots that may be ready: examined by the next scan. */
+  readonly hot = new Set<number>();
+  private readonly byObj = new Map<Watchable, number[]>();
+  private readonly byFd = new Map<number, number[]>();
+
+  constructor(private readonly fds: FdTable, private readonly hub: ChangeHub) {
+    fds.onChange = (fd) => this.fdChanged(fd);
+  }
+
+  /** Brings the cache up to date with the guest's array; false (cache untouched) when a tag is unknown. */
+  update(guest: Uint8Array, n: number): boolean {
+    const len = n * SUB_SIZE;
+    const old = this.count * SUB_SIZE;
+    if (len === old && this.raw.compare(guest, 0, len, 0, len) === 0) return true;
+    const changed: number[] = [];
+    const common = Math.min(len, old);
+    for (let b = 0; b < common; b += BLOCK * SUB_SIZE) {
+      const e = Math.min(b + BLOCK * SUB_SIZE, common);
+      if (this.raw.compare(guest, b, e, b, e) === 0) continue;
+      for (let p = b; p < e; p += SUB_SIZE) {
+        if (this.raw.compare(guest, p, p + SUB_SIZE, p, p + SUB_SIZE) !== 0) changed.push(p / SUB_SIZE);
+      }
+    }
+    for (let i = this.count; i < n; i++) changed.push(i);
+    for (const i of changed) {
+      const tag = guest[i * SUB_SIZE + SUB_TAG];
+      if (tag !== EventType.CLOCK && tag !== EventType.FD_READ && tag !== EventType.FD_WRITE) return false;
+    }
+    // Valid: take the new bytes, drop the slots past the end, re-parse the changed ones.
+    if (this.raw.length < len) {
+      const grown = Buffer.alloc(Math.max(len, this.raw.length * 2));
+      this.raw.copy(grown, 0, 0, old);
+      this.raw = grown;
+    }
+    for (let i = n; i < this.count; i++) this.forget(i);
+    this.subs.length = n;
+    for (const i of changed) {
+      const p = i * SUB_SIZE;
+      this.raw.set(guest.subarray(p, p + SUB_SIZE), p);
+      if (i < this.count) this.forget(i);
+      this.parse(i);
+    }
+    this.count = n;
+    return true;
+  }
+
+  /** Marks the slots of every object that changed since the previous call as possibly ready. */
+  absorbChanges(): void {
+    const changed = this.hub.take();
+    if (changed === null) {
+      for (let i = 0; i < this.count; i++) if (!this.clocks.has(i)) this.hot.add(i);
+      return;
+    }
+    for (const w of changed) {
+      const l = this.byObj.get(w);
+      if (l) for (const i of l) this.hot.add(i);
+    }
+  }
+
+  /** Slots to examine (hot ones and clocks), in subscription order. */
+  candidates(): Uint32Array {
+    const out = new Uint32Array(this.hot.size + this.clocks.size);
+    let k = 0;
+    for (const i of this.hot) out[k++] = i;
+    for (const i of this.clocks) out[k++] = i;
+    return out.sort();
+  }
+
+  private parse(i: number): void {
+    const p = i * SUB_SIZE;
+    const raw = this.raw;
+    const tag = raw[p + SUB_TAG];
+    if (tag === EventType.CLOCK) {
+      this.subs[i] = {
+        tag: 0, id: raw.readUInt32LE(p + SUB_CLOCK_ID), timeout: raw.readBigUInt64LE(p + SUB_CLOCK_TIMEOUT),
+        flags: raw.readUInt16LE(p + SUB_CLOCK_FLAGS),
+      };
+      this.clocks.add(i);
+      return;
+    }
+    const fd = raw.readUInt32LE(p + SUB_FD);
+    const entry = this.fds.get(fd);
+    const s: FdSub = { tag: tag as 1 | 2, fd, entry, obj: objOf(entry) };
+    this.subs[i] = s;
+    link(this.byFd, fd, i);
+    if (s.obj) link(this.byObj, s.obj, i);
+    this.hot.add(i);
+  }
+
+  private forget(i: number): void {
+    const s = this.subs[i];
+    this.hot.delete(i);
+    if (s.tag === 0) { this.clocks.delete(i); return; }
+    unlink(this.byFd, s.fd, i);
+    if (s.obj) unlink(this.byObj, s.obj, i);
+  }
+
+  /** The fd table changed at `fd`: re-resolve the slots naming it (they may now be BADF, or a new socket). */
+  private fdChanged(fd: number): void {
+    const l = this.byFd.get(fd);
+    if (!l) return;
+    for (const i of l) {
+      const s = this.subs[i] as FdSub;
+      if (s.obj) unlink(this.byObj, s.obj, i);
+      s.entry = this.fds.get(fd);
+      s.obj = objOf(s.entry);
+      if (s.obj) link(this.byObj, s.obj, i);
+      this.hot.add(i);
+    }
+  }
+}
 
 /** Creates the poll_oneoff import (before wrapping by the wait strategy). */
 export function makePollOneoff(mem: GuestMemory, fds: FdTable, waker: Waker) {
+  const cache = new SubscriptionCache(fds, waker.hub);
   let immediate = 0;
 
   return function poll_oneoff(inPtr: number, outPtr: number, nsubs: number, neventsPtr: number): number | Promise<number> {
@@ -33,68 +184,69 @@ export function makePollOneoff(mem: GuestMemory, fds: FdTable, waker: Waker) {
     if (!mem.ok(inPtr, nsubs * SUB_SIZE) || !mem.ok(outPtr, nsubs * EVENT_SIZE) || !mem.ok(neventsPtr, 4)) {
       return Errno.FAULT;
     }
-    const start = nowNs();
-    const subs: Sub[] = [];
-    for (let i = 0; i < nsubs; i++) {
-      const p = inPtr + i * SUB_SIZE;
-      const userdata = mem.u64(p + SUB_USERDATA);
-      const tag = mem.u8(p + SUB_TAG);
-      if (tag === EventType.CLOCK) {
-        const id = mem.u32(p + SUB_CLOCK_ID);
-        const timeout = mem.u64(p + SUB_CLOCK_TIMEOUT);
-        const flags = mem.u16(p + SUB_CLOCK_FLAGS);
-        const abs = (flags & SUBCLOCKFLAGS_ABSTIME) !== 0;
-        let deadline: bigint | null = null;
-        let error = 0;
-        if ((flags & ~SUBCLOCKFLAGS_ABSTIME) !== 0 || id > Clock.THREAD_CPUTIME) error = Errno.INVAL;
-        else if (!abs) deadline = start + timeout;
-        else if (id === Clock.REALTIME) deadline = start + (timeout - BigInt(Date.now()) * 1_000_000n);
-        else if (id === Clock.MONOTONIC) deadline = timeout;
-        else error = Errno.NOTSUP; // absolute CPU-time clocks: no way to wait for them
-        subs.push({ userdata, tag: 0, deadline, error });
-      } else if (tag === EventType.FD_READ || tag === EventType.FD_WRITE) {
-        subs.push({ userdata, tag, entry: fds.get(mem.u32(p + SUB_FD)) });
-      } else {
-        return Errno.INVAL;
-      }
+    if (!cache.update(mem.bytes(inPtr, nsubs * SUB_SIZE), nsubs)) return Errno.INVAL;
+    outPtr >>>= 0;
+
+    // Clock deadlines of this call (relative clocks count from now); errors go on the clock's own event.
+    const start = cache.clocks.size > 0 ? nowNs() : 0n;
+    const deadline = new Map<number, bigint | number>(); // slot -> deadline (ns), or an errno (number)
+    let earliest: bigint | null = null;
+    for (const i of cache.clocks) {
+      const s = cache.subs[i] as ClockSub;
+      const abs = (s.flags & SUBCLOCKFLAGS_ABSTIME) !== 0;
+      let d: bigint | number;
+      if ((s.flags & ~SUBCLOCKFLAGS_ABSTIME) !== 0 || s.id > Clock.THREAD_CPUTIME) d = Errno.INVAL;
+      else if (!abs) d = start + s.timeout;
+      else if (s.id === Clock.REALTIME) d = start + (s.timeout - BigInt(Date.now()) * 1_000_000n);
+      else if (s.id === Clock.MONOTONIC) d = s.timeout;
+      else d = Errno.NOTSUP; // absolute CPU-time clocks: no way to wait for them
+      deadline.set(i, d);
+      if (typeof d === 'bigint' && (earliest === null || d < earliest)) earliest = d;
     }
 
-    // One pass over the subscriptions: writes the ready events, returns how many.
+    // One pass over the slots that may be ready: writes the ready events in subscription order, returns how many.
     const scan = (): number => {
-      const now = nowNs();
+      cache.absorbChanges();
+      const now = cache.clocks.size > 0 ? nowNs() : 0n;
+      const buf = mem.u8;
+      const dv = mem.dv;
+      const raw = cache.raw;
       let n = 0;
-      const emit = (s: Sub, error: number, nbytes: number, hangup: boolean) => {
+      const emit = (i: number, type: number, error: number, nbytes: number, hangup: boolean) => {
         const e = outPtr + n * EVENT_SIZE;
-        mem.setU64(e + EVENT_USERDATA, s.userdata);
-        mem.setU16(e + EVENT_ERROR, error);
-        mem.setU8(e + EVENT_TYPE, s.tag);
-        mem.setU8(e + EVENT_TYPE + 1, 0);
-        mem.setU32(e + 12, 0);
-        mem.setU64(e + EVENT_NBYTES, BigInt(nbytes));
-        mem.setU16(e + EVENT_FLAGS, hangup ? EVENT_FLAG_HANGUP : 0);
-        mem.setU16(e + EVENT_FLAGS + 2, 0);
-        mem.setU32(e + EVENT_FLAGS + 4, 0);
+        buf.set(raw.subarray(i * SUB_SIZE, i * SUB_SIZE + 8), e); // userdata, byte for byte
+        dv.setUint16(e + 8, error, true);
+        dv.setUint16(e + 10, type, true); // type u8 + padding
+        dv.setUint32(e + 12, 0, true);
+        dv.setUint32(e + 16, nbytes >>> 0, true);
+        dv.setUint32(e + 20, Math.floor(nbytes / 0x1_0000_0000), true);
+        dv.setUint32(e + 24, hangup ? EVENT_FLAG_HANGUP : 0, true); // flags u16 + padding
+        dv.setUint32(e + 28, 0, true);
         n++;
       };
-      for (const s of subs) {
+      for (const i of cache.candidates()) {
+        const s = cache.subs[i];
         if (s.tag === 0) {
-          if (s.error) emit(s, s.error, 0, false);
-          else if (s.deadline !== null && now >= s.deadline) emit(s, 0, 0, false);
+          const d = deadline.get(i)!;
+          if (typeof d === 'number') emit(i, 0, d, 0, false);
+          else if (now >= d) emit(i, 0, 0, 0, false);
           continue;
         }
         const e = s.entry;
-        if (!e) { emit(s, Errno.BADF, 0, false); continue; }
-        if (e.kind === 'wasi') { emit(s, 0, 0, false); continue; } // stdio/files: always ready (see docs/host.md)
-        if (e.kind === 'listener') {
-          if (s.tag === EventType.FD_READ && e.listener.backlog > 0) emit(s, 0, e.listener.backlog, false);
-          continue; // a listener is never writable
+        let ready = true;
+        if (!e) emit(i, s.tag, Errno.BADF, 0, false);
+        else if (e.kind === 'wasi') emit(i, s.tag, 0, 0, false); // stdio/files: always ready (see docs/host.md)
+        else if (e.kind === 'listener') {
+          // a listener is never writable
+          if (s.tag === EventType.FD_READ && e.listener.backlog > 0) emit(i, s.tag, 0, e.listener.backlog, false);
+          else ready = false;
+        } else {
+          const st = e.stream;
+          if (s.tag === EventType.FD_READ ? st.readable : st.writable) {
+            emit(i, s.tag, 0, s.tag === EventType.FD_READ ? st.available : st.writeRoom, st.hangup);
+          } else ready = false;
         }
-        const st = e.stream;
-        if (s.tag === EventType.FD_READ) {
-          if (st.readable) emit(s, 0, st.available, st.hangup);
-        } else if (st.writable) {
-          emit(s, 0, st.writeRoom, st.hangup);
-        }
+        if (!ready) cache.hot.delete(i); // not ready and unchanged since: its object raises the hub when it rises
       }
       return n;
     };
@@ -107,20 +259,12 @@ export function makePollOneoff(mem: GuestMemory, fds: FdTable, waker: Waker) {
     let n = scan();
     if (n > 0 && ++immediate < MAX_IMMEDIATE) return finish(n);
 
-    // Wait: for readiness changes on the watched objects or the earliest clock.
-    const watched: Watchable[] = [];
-    let earliest: bigint | null = null;
-    for (const s of subs) {
-      if (s.tag === 0) {
-        if (s.deadline !== null && (earliest === null || s.deadline < earliest)) earliest = s.deadline;
-      } else if (s.entry?.kind === 'stream') watched.push(s.entry.stream);
-      else if (s.entry?.kind === 'listener') watched.push(s.entry.listener);
-    }
+    // Wait for the next change in the instance or the earliest clock, then look again.
     let yieldOnly = n > 0; // only here to let the event loop run once
     immediate = 0;
     return (async () => {
       for (;;) {
-        await waker.wait(watched, earliest, yieldOnly);
+        await waker.wait(earliest, yieldOnly);
         yieldOnly = false;
         n = scan();
         if (n > 0) return finish(n);

@@ -1,6 +1,7 @@
 // Compiles every example server in assembly/examples/ to build/NAME.wasm (WASI preview1 command
-// modules), and the unit-test harness to build/test/core-harness.wasm (no WASI shim: its asserts
-// throw a JS Error instead of calling proc_exit, so a failing assertion fails the test run).
+// modules), the unit-test harness to build/test/core-harness.wasm (no WASI shim: its asserts throw a
+// JS Error instead of calling proc_exit, so a failing assertion fails the test run), and the
+// conformance probe build/test/select-probe.wasm.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { readdirSync, mkdirSync } from "node:fs";
@@ -17,6 +18,11 @@ const jobs = examples.map((name) => ({
   argv: [`assembly/examples/${name}.ts`, "-o", `build/${name}.wasm`, "--target", "release"],
 }));
 if (only.length === 0 || only.includes("harness")) {
+  // A real WASI command (with the shim) that the conformance tests run on both hosts.
+  jobs.push({
+    name: "build/test/select-probe.wasm",
+    argv: ["test/assembly/select-probe.ts", "-o", "build/test/select-probe.wasm", "--target", "release"],
+  });
   jobs.push({
     name: "build/test/core-harness.wasm",
     argv: ["test/assembly/core-harness.ts", "-o", "build/test/core-harness.wasm", "--config", "test/assembly/asconfig.json"],

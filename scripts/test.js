@@ -18,9 +18,11 @@ function runUvu(args) {
 
 const { code, signal, out } = await runUvu(["test", pattern]);
 const plain = out.replace(/\x1b\[[0-9;]*m/g, "");
-const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);
-const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? 0);
-const skipped = Number(/Skipped:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+// uvu's summary is the last one printed: a failing test may quote a nested run's summary before it.
+const last = (label) => Number([...plain.matchAll(new RegExp(`^\\s*${label}:\\s+(\\d+)`, "gm"))].pop()?.[1] ?? 0);
+const total = last("Total");
+const passed = last("Passed");
+const skipped = last("Skipped");
 let failed = total - passed - skipped;
 if ((code !== 0 || signal) && failed === 0) failed = 1; // uvu failed outside any counted test
 if (skipped > 0) console.log(`note: ${skipped} skipped test(s) are counted as failed: nothing is skipped quietly`);

@@ -5,9 +5,16 @@ import { Watcher } from "./watcher";
 import { StreamHandler } from "./handlers";
 import { EventLoop } from "./event-loop";
 import { Ready } from "../readiness/interest";
+import { TimerCallback } from "./timers";
 
 /** Bytes read per wakeup before the loop moves on to other fds (fairness under load). */
 const READ_BUDGET: i32 = 1 << 20;
+
+/** Closes a lingering connection whose peer did not close in time. */
+class LingerTimeout extends TimerCallback {
+  constructor(private conn: Connection) { super(); }
+  fire(id: i32): void { this.conn.close(0); }
+}
 
 /**
  * A stream in the event loop: reads are dispatched to a StreamHandler, writes are buffered.
@@ -20,12 +27,16 @@ export class Connection extends Watcher {
   readonly out: OutputBuffer = new OutputBuffer();
   /** Free for the application: a session id, a buffer, a parser. */
   userdata: u64 = 0;
+  /** How long end() waits, once everything is sent, for the peer to close before closing anyway. */
+  lingerMs: i64 = 2000;
   private reading: bool = true;
   private eof: bool = false;
   private ending: bool = false;
   private closed: bool = false;
   private wasFull: bool = false;
   private interest: u8 = 0;
+  private lingering: bool = false;
+  private lingerTimer: i32 = 0;
 
   constructor(public readonly loop: EventLoop, public readonly stream: Stream) { super(); }
 
@@ -69,13 +80,28 @@ export class Connection extends Watcher {
   /** Reads again after pauseReading. */
   resumeReading(): void { this.reading = true; this.updateInterest(); }
 
-  /** Sends everything pending, then closes. Reading stops at once. */
+  /**
+   * Sends everything pending, then closes. Incoming data is no longer delivered. When the peer has
+   * not closed its side yet, the connection half-closes and discards what the peer still sends until
+   * it closes (at most `lingerMs`): closing with unread data would make the kernel answer with a
+   * reset, which can destroy the response just sent (a 400 before the request was read, say).
+   */
   end(): void {
-    if (this.closed) return;
+    if (this.closed || this.ending) return;
     this.ending = true;
     this.reading = false;
-    if (this.out.isEmpty) this.close(0);
+    if (this.out.isEmpty) this.finishEnd();
     else this.updateInterest();
+  }
+
+  private finishEnd(): void {
+    if (this.lingering) return;
+    if (this.eof) { this.close(0); return; }
+    if (this.stream.shutdownWrite() != Errno.SUCCESS) { this.close(0); return; }
+    this.lingering = true;
+    this.reading = true;
+    this.updateInterest();
+    this.lingerTimer = this.loop.setTimeout(this.lingerMs, new LingerTimeout(this));
   }
 
   /** Closes now, dropping pending output. `errno` is passed on to onClose (0: by choice). */
@@ -83,6 +109,7 @@ export class Connection extends Watcher {
     if (this.closed) return;
     this.closed = true;
     this.finished = true;
+    if (this.lingerTimer != 0) this.loop.cancel(this.lingerTimer);
     if (this.interest != 0) this.loop.selector.unregister(this.fd);
     this.interest = 0;
     this.out.clear();
@@ -95,6 +122,7 @@ export class Connection extends Watcher {
   start(): void { this.updateInterest(); }
 
   onReadable(): void {
+    if (this.lingering) { this.discard(); return; }
     const buf = this.loop.readBuffer;
     let budget = READ_BUDGET;
     while (this.reading && !this.closed && budget > 0) {
@@ -113,6 +141,17 @@ export class Connection extends Watcher {
     }
   }
 
+  /** While lingering: reads and drops what the peer still sends, closes at its EOF. */
+  private discard(): void {
+    const buf = this.loop.readBuffer;
+    for (let budget = READ_BUDGET; budget > 0 && !this.closed; ) {
+      const r = this.stream.recvInto(buf.dataStart, buf.length);
+      if (r.wouldBlock) return;
+      if (!r.ok || r.n == 0) { this.close(r.ok ? 0 : r.errno); return; }
+      budget -= r.n;
+    }
+  }
+
   onWritable(): void {
     if (this.closed) return;
     const out = this.out;
@@ -122,7 +161,7 @@ export class Connection extends Watcher {
       if (!r.ok) { this.close(r.errno); return; }
       out.consume(r.n);
     }
-    if (out.isEmpty && this.ending) { this.close(0); return; }
+    if (out.isEmpty && this.ending) { this.finishEnd(); return; }
     this.updateInterest();
     if (this.wasFull && out.drained) {
       this.wasFull = false;

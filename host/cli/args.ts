@@ -19,6 +19,7 @@ export interface RunArgs {
 
 export type Parsed =
   | RunArgs
+  | { command: 'bench'; argv: string[] }
   | { command: 'help'; topic: 'main' | 'run' }
   | { command: 'version' };
 
@@ -26,6 +27,7 @@ export const MAIN_HELP = `Usage: wasmux <command> [options]
 
 Commands:
   run      Run a WASI preview1 command module with pre-opened TCP listeners
+  bench    Benchmark the core loop and the example servers against their peers (wasmux bench --help)
 
 Options:
   -h, --help     Show this help (wasmux run --help for the run options)
@@ -42,7 +44,8 @@ Options:
   -e, --env KEY=VALUE        Set a guest environment variable (repeatable; the host environment is not passed)
       --dir HOST[::GUEST]    Pre-open a host directory, seen by the guest as GUEST (repeatable)
       --wait jspi|asyncify   How the guest waits for I/O (default: WASMUX_WAIT, else jspi on Node >= 24, else asyncify)
-      --host node            Runtime that runs the module (only node for now)
+      --host node|wasmtime   Runtime that runs the module (default node: the embedded host, nothing to install;
+                             wasmtime: the pinned CLI from npm run setup:wasmtime, then $WASMTIME, then PATH)
   -h, --help                 Show this help
 
 Exit status: the guest's exit code; 130 after SIGINT, 143 after SIGTERM; 134 when the guest traps;
@@ -60,6 +63,7 @@ export function parseArgs(argv: string[]): Parsed {
   if (cmd === '-h' || cmd === '--help' || cmd === 'help') return { command: 'help', topic: 'main' };
   if (cmd === '-V' || cmd === '--version') return { command: 'version' };
   if (cmd.startsWith('-')) throw new UsageError(`unknown option '${cmd}' (try 'wasmux --help')`);
+  if (cmd === 'bench') return { command: 'bench', argv: rest };
   if (cmd !== 'run') throw new UsageError(`unknown command '${cmd}' (try 'wasmux --help')`);
   return parseRun(rest);
 }

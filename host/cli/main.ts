@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { formatAddress } from '../address.js';
 import { WasmuxError } from '../errors.js';
-import { start } from '../runners/node.js';
+import { start } from '../start.js';
 import { MAIN_HELP, parseArgs, RUN_HELP, UsageError, type Parsed } from './args.js';
 
 function fail(message: string, code: number): never {
@@ -29,17 +29,32 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(parsed.topic === 'run' ? RUN_HELP : MAIN_HELP);
     return;
   }
+  if (parsed.command === 'bench') {
+    // Loaded on demand: the benchmark's code is not needed to run a server.
+    const { runBench } = await import('../bench/main.js');
+    process.exitCode = await runBench(parsed.argv);
+    return;
+  }
   if (parsed.command === 'version') {
     process.stdout.write(`wasmux ${version()}\n`);
     return;
   }
-  if (parsed.host === 'wasmtime') fail("--host wasmtime is not available yet (use --host node)", 2);
+  if (parsed.host === 'wasmtime' && parsed.wait) fail('--wait applies to the Node host only (wasmtime blocks in the OS)', 2);
 
-  let running;
+  // Signal handlers go in before anything starts: a supervisor may signal as soon as it reads the
+  // listening line, and a signal that found no handler would kill this process and orphan a wasmtime child.
+  let running: Awaited<ReturnType<typeof start>> | undefined;
+  let stopWith: number | null = null;
+  const onSignal = (code: number) => () => {
+    stopWith ??= code;
+    if (running) void running.stop(code);
+  };
+  process.once('SIGINT', onSignal(130));
+  process.once('SIGTERM', onSignal(143));
   try {
     running = await start({
       module: parsed.module, listen: parsed.listen, env: parsed.env, dirs: parsed.dirs, args: parsed.args,
-      wait: parsed.wait,
+      wait: parsed.wait, host: parsed.host,
     });
   } catch (e) {
     if (e instanceof WasmuxError) fail(e.message, e.usage ? 2 : 1);
@@ -48,9 +63,7 @@ async function main(argv: string[]): Promise<void> {
   for (const a of running.addresses) {
     process.stderr.write(`listening on ${formatAddress(a.host, a.port)} (fd ${a.fd})\n`);
   }
-  const onSignal = (code: number) => () => { void running.stop(code); };
-  process.once('SIGINT', onSignal(130));
-  process.once('SIGTERM', onSignal(143));
+  if (stopWith !== null) void running.stop(stopWith); // signalled while starting
   // A guest waiting on nothing that can ever happen would let Node exit silently with code 0; say so instead.
   let done = false;
   process.on('beforeExit', () => {

@@ -31,8 +31,10 @@ export interface StartOptions {
   /** Where guest stdout / stderr go: the process's own fds ('inherit', default) or a Writable. */
   stdout?: 'inherit' | Writable;
   stderr?: 'inherit' | Writable;
-  /** Wait strategy; default: WASMUX_WAIT, else JSPI when available, else Asyncify. */
+  /** Wait strategy; default: WASMUX_WAIT, else JSPI when available, else Asyncify. Node host only. */
   wait?: 'jspi' | 'asyncify';
+  /** Which runtime runs the module: the embedded Node host (default) or the wasmtime CLI. */
+  host?: 'node' | 'wasmtime';
 }
 
 /** A listener as bound: the actual port (useful with port 0) and its guest fd. */
@@ -45,8 +47,10 @@ export interface BoundAddress {
 /** A running guest. */
 export interface Running {
   addresses: BoundAddress[];
-  /** The wait strategy in use. */
-  wait: 'jspi' | 'asyncify';
+  /** The runtime running the guest. */
+  host: 'node' | 'wasmtime';
+  /** How the guest waits: 'jspi' or 'asyncify' on the Node host; 'os' under wasmtime (it blocks in the kernel). */
+  wait: 'jspi' | 'asyncify' | 'os';
   /** Resolves with the exit code: proc_exit's code, 0 when _start returns, 134 on a trap. Never rejects. */
   exited: Promise<number>;
   /** Set when the guest trapped (or the host failed inside an import). */
@@ -130,8 +134,8 @@ async function openListeners(addrs: ListenAddress[], specs: string[]): Promise<T
   }
 }
 
-/** Starts a guest; rejects with WasmuxError on bad options or an unusable module. */
-export async function start(options: StartOptions): Promise<Running> {
+/** Starts a guest on the Node host; rejects with WasmuxError on bad options or an unusable module. */
+export async function startNode(options: StartOptions): Promise<Running> {
   if (!options || typeof options !== 'object') throw new WasmuxError('start() needs an options object');
   const listenSpecs = options.listen ?? [];
   const args = options.args ?? [];
@@ -188,6 +192,7 @@ export async function start(options: StartOptions): Promise<Running> {
   });
   const mem = new GuestMemory();
   const waker = new Waker();
+  for (const l of listeners) l.attach(waker.hub);
   const imports = makeImports({
     mem, fds, waker, strategy,
     wasi: (wasi.getImportObject() as { wasi_snapshot_preview1: Record<string, (...a: any[]) => any> }).wasi_snapshot_preview1,
@@ -234,6 +239,7 @@ export async function start(options: StartOptions): Promise<Running> {
 
   return {
     addresses,
+    host: 'node',
     wait: strategy.name,
     exited,
     get error() { return error; },

@@ -11,8 +11,12 @@ import { canProbeListeners, isListeningBy, reservePort } from '../wasmtime/liste
 import { locateWasmtime } from '../wasmtime/locate.js';
 import type { BoundAddress, Running, StartOptions } from './node.js';
 
+/** How wasmtime starts its report when the guest traps or an import fails. */
+const TRAP_REPORT = 'Error: failed to run main module';
 /** How long wasmtime may take to compile the module and bind its listeners. */
 const READY_TIMEOUT_MS = 30000;
+/** Where listeners cannot be observed, how long wasmtime is given to bind them. */
+const BLIND_START_MS = 500;
 
 /** The command line wasmux gives wasmtime; exported so tests and `--help` can show it. */
 export function wasmtimeArgs(opts: { listen: string[]; env: Record<string, string>; dirs: string[]; module: string; args: string[] }): string[] {
@@ -51,6 +55,17 @@ async function moduleFile(module: StartOptions['module']): Promise<{ path: strin
   const path = join(dir, 'module.wasm');
   await writeFile(path, bytes);
   return { path, bytes, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The most specific cause of a wasmtime (anyhow) error report, for one-line errors: the last entry of its
+ * "Caused by:" list (indented four spaces; wasm backtrace frames are indented deeper), else the first line.
+ */
+function firstCause(report: string): string {
+  const body = report.split('Stack backtrace:')[0];
+  const causes = [...body.matchAll(/^ {4}\d+: (.+)$/gm)].map((m) => m[1].trim());
+  const single = /^Caused by:\n {4}(.+)$/m.exec(body)?.[1];
+  return causes[causes.length - 1] ?? single?.trim() ?? body.split('\n')[0].replace(/^Error: /, '').trim();
 }
 
 /** Starts a guest under wasmtime; rejects with WasmuxError on bad options, a bad module or a failed bind. */
@@ -108,17 +123,42 @@ export async function startWasmtime(options: StartOptions): Promise<Running> {
   });
   if (stdoutSink) child.stdout!.pipe(stdoutSink, { end: false });
   // stderr is held back until the listeners are up: a bind failure must become one clear line,
-  // not wasmtime's report. After that it flows through.
-  let held: Buffer[] | null = [];
+  // not wasmtime's report. After that it flows through line by line (wasmtime writes its report in
+  // many small pieces), except wasmtime's own report of a trap, which is condensed into the one line
+  // the Node host prints.
+  const sink = stderrSink ?? process.stderr;
+  let held = true;
   let stderrHead = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    if (held) { held.push(d); stderrHead += d.toString(); }
-    else (stderrSink ?? process.stderr).write(d);
-  });
-  const release = () => {
-    for (const d of held ?? []) (stderrSink ?? process.stderr).write(d);
-    held = null;
+  let partial = '';
+  let report: string | null = null;
+  const flushLines = (final: boolean) => {
+    const lines = partial.split('\n');
+    partial = final ? '' : lines.pop()!;
+    const complete = final ? lines.filter((l, i) => i < lines.length - 1 || l !== '') : lines;
+    for (const line of complete) {
+      if (report !== null) report += line + '\n';
+      else if (line.startsWith(TRAP_REPORT)) report = line + '\n';
+      else sink.write(line + '\n');
+    }
   };
+  child.stderr!.on('data', (d: Buffer) => {
+    const text = d.toString();
+    if (held) stderrHead += text;
+    partial += text;
+    if (!held) flushLines(false);
+  });
+  let closed = false;
+  const finish = () => {
+    if (held || !closed) return;
+    flushLines(true);
+    if (report !== null) sink.write(`wasmux: guest trapped: ${firstCause(report)}\n`);
+  };
+  const release = () => {
+    held = false;
+    flushLines(false);
+    finish();
+  };
+  child.stderr!.on('close', () => { closed = true; finish(); });
 
   let stopCode: number | null = null;
   const exited = new Promise<number>((resolve) => {
@@ -132,32 +172,46 @@ export async function startWasmtime(options: StartOptions): Promise<Running> {
   });
 
   // Ready when every port is in LISTEN state, or fail with wasmtime's reason if it exits first.
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  const probe = await canProbeListeners();
-  let done = false;
-  exited.then(() => { done = true; });
-  while (!done) {
-    const states = probe ? await Promise.all(addresses.map((a) => isListeningBy(child.pid ?? -1, a.port))) : [Date.now() > deadline - READY_TIMEOUT_MS + 500];
-    if (states.every(Boolean)) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new WasmuxError(`wasmtime did not open its listeners within ${READY_TIMEOUT_MS / 1000} s`);
+  // Whatever goes wrong here, the child must not outlive the error.
+  try {
+    const started = Date.now();
+    const deadline = started + READY_TIMEOUT_MS;
+    const probe = await canProbeListeners();
+    let done = false;
+    exited.then(() => { done = true; });
+    while (!done) {
+      // Without /proc (not Linux) there is no way to see the bind: give wasmtime a fixed head start.
+      const ready = probe
+        ? (await Promise.all(addresses.map((a) => isListeningBy(child.pid ?? -1, a.port)))).every(Boolean)
+        : Date.now() - started > BLIND_START_MS;
+      if (ready) break;
+      if (Date.now() > deadline) throw new WasmuxError(`wasmtime did not open its listeners within ${READY_TIMEOUT_MS / 1000} s`);
+      await new Promise((r) => setTimeout(r, 10));
     }
-    await new Promise((r) => setTimeout(r, 10));
+    if (done) {
+      // Exited before we saw it listen: a bind failure (or a module wasmtime refuses) is the caller's
+      // error; a guest that simply ran and finished quickly is not, and its stderr and code stay its own.
+      const code = await exited;
+      const where = addresses.map((a) => formatAddress(a.host, a.port)).join(', ');
+      if (/failed to bind/i.test(stderrHead)) {
+        const inUse = /address already in use|AddrInUse/i.test(stderrHead);
+        throw new WasmuxError(`cannot listen on ${where}: ${inUse ? 'address already in use' : firstCause(stderrHead)}`);
+      }
+      if (/failed to (compile|instantiate|link)|unknown import/i.test(stderrHead)) {
+        throw new WasmuxError(`wasmtime cannot run '${name}': ${firstCause(stderrHead)} (exit ${code})`);
+      }
+    }
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
   }
-  if (done && addresses.length > 0) {
-    const code = await exited;
-    const inUse = /address already in use|Address in use|AddrInUse/i.test(stderrHead);
-    const where = addresses.map((a) => formatAddress(a.host, a.port)).join(', ');
-    if (inUse) throw new WasmuxError(`cannot listen on ${where}: address already in use`);
-    const reason = stderrHead.split('\n').find((l) => l.trim()) ?? `exit code ${code}`;
-    throw new WasmuxError(`wasmtime exited before listening (${reason.trim()})`);
-  }
-  release();
+  // After the caller has had a chance to announce the listeners, as with the Node host.
+  setImmediate(release);
 
   return {
     addresses,
-    wait: 'asyncify' as Running['wait'], // not used by wasmtime: it blocks in the OS
+    host: 'wasmtime',
+    wait: 'os',
     exited,
     get error() { return null; },
     stop(code = 0) {

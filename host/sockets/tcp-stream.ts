@@ -3,16 +3,13 @@
 // when the guest or the peer is slow (backpressure both ways).
 import type { Socket } from 'node:net';
 import { Errno } from '../wasi/abi.js';
-import { Watchable } from './watchable.js';
+import { Watchable, type ChangeHub } from './watchable.js';
 
 /** High-water marks: receive buffer pauses the socket past this; sends answer AGAIN past this. */
 export const RECV_HIGH_WATER = 256 * 1024;
 export const SEND_HIGH_WATER = 256 * 1024;
 /** After the guest closes, unsent data gets this long to flush before the socket is destroyed. */
 const CLOSE_LINGER_MS = 30_000;
-
-/** Result of a read attempt: bytes, 0-length at EOF, or an errno (AGAIN when nothing is there yet). */
-export type ReadResult = { data: Buffer } | { errno: number };
 
 export class TcpStream extends Watchable {
   /** NONBLOCK fdflag as set by sock_accept or fd_fdstat_set_flags. */
@@ -26,8 +23,9 @@ export class TcpStream extends Watchable {
   private closed = false; // destroyed by Node or closed by the guest
   private paused = false;
 
-  constructor(readonly socket: Socket, nonblock: boolean) {
+  constructor(readonly socket: Socket, nonblock: boolean, hub: ChangeHub) {
     super();
+    this.attach(hub);
     this.nonblock = nonblock;
     socket.setNoDelay(true); // the guest cannot set TCP_NODELAY; request/response latency matters more here
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -81,51 +79,59 @@ export class TcpStream extends Watchable {
   }
 
   /**
-   * Takes (or with peek copies) up to `max` bytes. Buffered data is delivered before EOF or a reset is reported.
-   * `waitAll` asks for a full `max` unless EOF/error comes first.
+   * Moves (or with peek copies) buffered bytes straight into `dst` (the guest's iovec buffers, in order; no
+   * intermediate Buffer). Returns the byte count, 0 at EOF, or -errno (AGAIN when nothing is there yet).
+   * Buffered data is delivered before EOF or a reset is reported. `waitAll` asks for every byte of `dst`
+   * unless EOF/error comes first.
    */
-  read(max: number, peek: boolean, waitAll = false): ReadResult {
+  readInto(dst: Uint8Array[], peek: boolean, waitAll = false): number {
+    let max = 0;
+    for (const d of dst) max += d.length;
     if (this.buffered === 0 || (waitAll && this.buffered < max && !this.eof && !this.error && !this.closed)) {
-      if (this.readShut || this.eof) return { data: Buffer.alloc(0) };
-      if (this.error) return { errno: this.error };
-      if (this.closed) return { data: Buffer.alloc(0) };
-      if (this.buffered === 0 || waitAll) return { errno: Errno.AGAIN };
+      if (this.readShut || this.eof) return 0;
+      if (this.error) return -this.error;
+      if (this.closed) return 0;
+      if (this.buffered === 0 || waitAll) return -Errno.AGAIN;
     }
     const n = Math.min(max, this.buffered);
-    const out = Buffer.allocUnsafe(n);
-    let off = 0;
-    let i = 0;
-    while (off < n) {
-      const c = this.chunks[i];
-      const take = Math.min(c.length, n - off);
-      c.copy(out, off, 0, take);
-      off += take;
-      if (!peek) {
-        if (take === c.length) i++;
-        else this.chunks[i] = c.subarray(take);
-      } else i++;
+    let ci = 0; // current chunk and offset in it
+    let co = 0;
+    let left = n;
+    for (const d of dst) {
+      let off = 0;
+      while (off < d.length && left > 0) {
+        const c = this.chunks[ci];
+        const take = Math.min(c.length - co, d.length - off, left);
+        d.set(c.subarray(co, co + take), off);
+        off += take;
+        left -= take;
+        co += take;
+        if (co === c.length) { ci++; co = 0; }
+      }
+      if (left === 0) break;
     }
     if (!peek) {
-      this.chunks.splice(0, i);
+      if (co > 0) this.chunks[ci] = this.chunks[ci].subarray(co);
+      if (ci > 0) this.chunks.splice(0, ci);
       this.buffered -= n;
       if (this.paused && this.buffered < RECV_HIGH_WATER / 2) {
         this.paused = false;
         this.socket.resume();
       }
     }
-    return { data: out };
+    return n;
   }
 
-  /** Queues up to writeRoom bytes; returns bytes accepted or an errno (AGAIN when full, PIPE when shut/closed). */
-  write(data: Buffer): { n: number } | { errno: number } {
-    if (this.writeShut || this.closed || this.socket.destroyed || !this.socket.writable) return { errno: Errno.PIPE };
-    if (this.error) return { errno: Errno.PIPE };
-    if (data.length === 0) return { n: 0 };
+  /** Queues up to writeRoom bytes; returns bytes accepted or -errno (AGAIN when full, PIPE when shut/closed). */
+  write(data: Buffer): number {
+    if (this.writeShut || this.closed || this.socket.destroyed || !this.socket.writable) return -Errno.PIPE;
+    if (this.error) return -Errno.PIPE;
+    if (data.length === 0) return 0;
     const room = this.writeRoom;
-    if (room === 0) return { errno: Errno.AGAIN };
+    if (room === 0) return -Errno.AGAIN;
     const chunk = data.length <= room ? data : data.subarray(0, room);
     this.socket.write(chunk);
-    return { n: chunk.length };
+    return chunk.length;
   }
 
   /** sock_shutdown: RD discards what is buffered and what still comes; WR sends FIN after queued data. */

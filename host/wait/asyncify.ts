@@ -16,7 +16,6 @@ import { BLOCKING_IMPORTS, type BlockingImport, type WaitStrategy } from './stra
 const REGION_ADDR = 16;
 const REGION_SIZE = 32 * 1024;
 const STATE_UNWINDING = 1;
-const STATE_REWINDING = 2;
 const CACHE_VERSION = 'v1';
 
 type AsyncifyExports = {
@@ -95,6 +94,7 @@ export function asyncifyStrategy(): WaitStrategy {
   let result = 0; // its errno, handed back on rewind
   let regionSize = 0; // bytes borrowed for this unwind (REGION_SIZE unless memory is smaller)
   let used = 0; // bytes of the region the unwind wrote (header + saved frames)
+  let rewinding = false; // mirrors asyncify_get_state() === REWINDING without a call into Wasm per import
   // Preallocated copies (no allocation per wait): the guest's bytes and the unwind data.
   const saved = new Uint8Array(REGION_SIZE);
   const data = new Uint8Array(REGION_SIZE);
@@ -105,7 +105,8 @@ export function asyncifyStrategy(): WaitStrategy {
     name: 'asyncify',
     compile: compileCached,
     wrap: (fn: BlockingImport) => (...args: any[]) => {
-      if (ex!.asyncify_get_state() === STATE_REWINDING) {
+      if (rewinding) {
+        rewinding = false;
         ex!.asyncify_stop_rewind();
         region(used).set(saved.subarray(0, used)); // the guest's own bytes come back before it runs again
         return result;
@@ -140,6 +141,7 @@ export function asyncifyStrategy(): WaitStrategy {
         // Rewinding reads the data and moves the header's position, nothing else.
         saved.set(region(used));
         region(used).set(data.subarray(0, used));
+        rewinding = true; // the next call of a wrapped import is the one being re-entered
         ex.asyncify_start_rewind(REGION_ADDR);
       }
     },

@@ -1,13 +1,31 @@
-// Suspends a blocking import until something it watches changes, a deadline passes, or the host stops.
-import { Watchable } from '../sockets/watchable.js';
+// Suspends a blocking import until something in the instance changes, a deadline passes, or the host stops.
+//
+// Batching: a change does not wake the guest at once but on the next setImmediate, i.e. after every I/O callback
+// of the current event-loop turn has run. Node runs microtasks after each I/O callback, so waking at once would
+// resume the guest once per socket (one full suspend/resume cycle per message); waking in the check phase lets
+// the guest find every socket that became ready in this turn with one poll. The check phase follows the poll
+// phase of the same turn, so a lone client pays only one setImmediate of latency.
+import { ChangeHub } from '../sockets/watchable.js';
 import { GuestExit } from './exit.js';
 
 /** Monotonic clock in nanoseconds; the same clock (uv_hrtime) node:wasi answers for clock_time_get(MONOTONIC). */
 export const nowNs = (): bigint => process.hrtime.bigint();
 
+/** The one pending wait (the guest is single-threaded: at most one import waits at a time). */
+type Pending = { resolve: () => void; reject: (e: GuestExit) => void; timer: NodeJS.Timeout | null; immediate: NodeJS.Immediate | null };
+
 export class Waker {
+  /** The instance-wide change signal every socket and listener of the instance raises. */
+  readonly hub = new ChangeHub();
   private stopped: GuestExit | null = null;
-  private readonly pending = new Set<() => void>();
+  private pending: Pending | null = null;
+
+  constructor() {
+    this.hub.onRaise = () => {
+      const p = this.pending;
+      if (p && !p.immediate) p.immediate = setImmediate(() => this.finish(p, null));
+    };
+  }
 
   /** The exit signal when the host is stopping, else null; blocking imports check it before waiting. */
   get stopping(): GuestExit | null {
@@ -15,33 +33,21 @@ export class Waker {
   }
 
   /**
-   * Resolves on the first change of any of `objs`, at `deadline` (monotonic ns) if given, or on the next
-   * turn of the event loop when `yieldOnly`; rejects with GuestExit when the host stops meanwhile.
+   * Resolves after the next change of any object of the instance (batched to the end of the event-loop turn),
+   * at `deadline` (monotonic ns) if given, or on the next turn when `yieldOnly`; rejects with GuestExit when
+   * the host stops meanwhile. Callers re-check their condition after it resolves.
    */
-  wait(objs: Watchable[], deadline: bigint | null, yieldOnly = false): Promise<void> {
+  wait(deadline: bigint | null, yieldOnly = false): Promise<void> {
     if (this.stopped) return Promise.reject(this.stopped);
+    if (this.pending) this.finish(this.pending, null); // cannot happen with one guest; never leave one dangling
     return new Promise<void>((resolve, reject) => {
-      const unwatch: (() => void)[] = [];
-      let timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
-      const done = () => {
-        for (const u of unwatch) u();
-        if (timer) {
-          clearTimeout(timer as NodeJS.Timeout);
-          clearImmediate(timer as NodeJS.Immediate);
-        }
-        this.pending.delete(onStop);
-      };
-      const wake = () => { done(); resolve(); };
-      const onStop = () => { done(); reject(this.stopped); };
-      this.pending.add(onStop);
+      const p: Pending = { resolve, reject, timer: null, immediate: null };
+      this.pending = p;
       if (yieldOnly) {
-        timer = setImmediate(wake);
-        return;
-      }
-      for (const o of objs) unwatch.push(o.watch(wake));
-      if (deadline !== null) {
+        p.immediate = setImmediate(() => this.finish(p, null));
+      } else if (deadline !== null) {
         const ms = Number(deadline - nowNs()) / 1e6;
-        timer = setTimeout(wake, Math.max(0, Math.ceil(ms)));
+        p.timer = setTimeout(() => this.finish(p, null), Math.max(0, Math.ceil(ms)));
       }
     });
   }
@@ -49,6 +55,15 @@ export class Waker {
   /** Ends every pending and future wait with GuestExit(code). */
   stop(code: number): void {
     if (!this.stopped) this.stopped = new GuestExit(code);
-    for (const fn of [...this.pending]) fn();
+    if (this.pending) this.finish(this.pending, this.stopped);
+  }
+
+  private finish(p: Pending, err: GuestExit | null): void {
+    if (this.pending !== p) return; // already finished by another cause
+    this.pending = null;
+    if (p.timer) clearTimeout(p.timer);
+    if (p.immediate) clearImmediate(p.immediate);
+    if (err) p.reject(err);
+    else p.resolve();
   }
 }

@@ -5,18 +5,46 @@ import { Errno, IOVEC_SIZE, IOV_MAX } from './abi.js';
 /** A list of guest byte ranges described by an iovec array, already validated. */
 export type Iovecs = { ptr: number; len: number }[];
 
-/** Thin view over WebAssembly.Memory that re-reads memory.buffer on every access (it changes on grow). */
+/**
+ * View over WebAssembly.Memory. The Uint8Array and DataView are kept between calls (creating them and reading
+ * memory.buffer on every access showed up in profiles) and rebuilt only when memory.grow has detached the old
+ * buffer, which makes the cached views zero-length.
+ */
 export class GuestMemory {
   private mem: WebAssembly.Memory | null = null;
+  private u8a = new Uint8Array(0);
+  private dva = new DataView(new ArrayBuffer(0));
+  private shared = false; // a shared memory grows without detaching: then the views are rebuilt on every access
 
   /** Attaches the instance's exported memory; called once after instantiation. */
   attach(memory: WebAssembly.Memory): void {
     this.mem = memory;
+    this.refresh();
+  }
+
+  private refresh(): void {
+    if (!this.mem) return;
+    const buf = this.mem.buffer;
+    this.shared = !(buf instanceof ArrayBuffer);
+    this.u8a = new Uint8Array(buf);
+    this.dva = new DataView(buf);
+  }
+
+  /** The whole memory as bytes (current after any grow); caller must check bounds. Invalidated by memory.grow. */
+  get u8(): Uint8Array {
+    if (this.u8a.byteLength === 0 || this.shared) this.refresh(); // detached by a grow (or before attach)
+    return this.u8a;
+  }
+
+  /** The whole memory as a DataView, like `u8`. */
+  get dv(): DataView {
+    if (this.u8a.byteLength === 0 || this.shared) this.refresh();
+    return this.dva;
   }
 
   /** Current size in bytes (0 before attach). */
   get size(): number {
-    return this.mem ? this.mem.buffer.byteLength : 0;
+    return this.u8.byteLength;
   }
 
   /** True when [ptr, ptr+len) lies inside memory. Pointers are unsigned 32-bit values. */
@@ -30,23 +58,20 @@ export class GuestMemory {
     return this.ok(ptr, len) && ((ptr >>> 0) % align) === 0;
   }
 
-  private view(): DataView {
-    return new DataView(this.mem!.buffer);
-  }
-
   /** Raw bytes view of [ptr, ptr+len); caller must have checked bounds. Invalidated by memory.grow. */
   bytes(ptr: number, len: number): Uint8Array {
-    return new Uint8Array(this.mem!.buffer, ptr >>> 0, len);
+    ptr >>>= 0;
+    return this.u8.subarray(ptr, ptr + len);
   }
 
-  u8(ptr: number): number { return this.view().getUint8(ptr >>> 0); }
-  u16(ptr: number): number { return this.view().getUint16(ptr >>> 0, true); }
-  u32(ptr: number): number { return this.view().getUint32(ptr >>> 0, true); }
-  u64(ptr: number): bigint { return this.view().getBigUint64(ptr >>> 0, true); }
-  setU8(ptr: number, v: number): void { this.view().setUint8(ptr >>> 0, v); }
-  setU16(ptr: number, v: number): void { this.view().setUint16(ptr >>> 0, v, true); }
-  setU32(ptr: number, v: number): void { this.view().setUint32(ptr >>> 0, v >>> 0, true); }
-  setU64(ptr: number, v: bigint): void { this.view().setBigUint64(ptr >>> 0, v, true); }
+  u8At(ptr: number): number { return this.u8[ptr >>> 0]; }
+  u16(ptr: number): number { return this.dv.getUint16(ptr >>> 0, true); }
+  u32(ptr: number): number { return this.dv.getUint32(ptr >>> 0, true); }
+  u64(ptr: number): bigint { return this.dv.getBigUint64(ptr >>> 0, true); }
+  setU8(ptr: number, v: number): void { this.u8[ptr >>> 0] = v; }
+  setU16(ptr: number, v: number): void { this.dv.setUint16(ptr >>> 0, v, true); }
+  setU32(ptr: number, v: number): void { this.dv.setUint32(ptr >>> 0, v >>> 0, true); }
+  setU64(ptr: number, v: bigint): void { this.dv.setBigUint64(ptr >>> 0, v, true); }
 
   /** Writes a u32 result after checking the out-pointer; FAULT when it is out of bounds. */
   writeU32(ptr: number, v: number): number {

@@ -7,7 +7,6 @@ import { Errno, FDFLAGS_NONBLOCK, FDSTAT_SIZE, Filetype, RIFLAGS_PEEK, RIFLAGS_W
 import { GuestMemory, iovTotal, type Iovecs } from './guest-memory.js';
 import { FdTable, type FdEntry } from '../fd-table.js';
 import { TcpStream } from '../sockets/tcp-stream.js';
-import type { Watchable } from '../sockets/watchable.js';
 import { makePollOneoff } from '../poll.js';
 import { GuestExit } from '../wait/exit.js';
 import type { Waker } from '../wait/waker.js';
@@ -70,17 +69,13 @@ export function makeImports(ctx: ImportContext): Record<string, unknown> {
     };
   }
 
-  /** Runs `attempt` now; when it says AGAIN on a blocking socket, waits for `obj` to change and tries again. */
-  const blocking = (obj: Watchable, nonblock: boolean, attempt: () => number): number | Promise<number> => {
-    const r = attempt();
-    if (r !== Errno.AGAIN || nonblock) return r;
-    return (async () => {
-      for (;;) {
-        await waker.wait([obj], null);
-        const r2 = attempt();
-        if (r2 !== Errno.AGAIN) return r2;
-      }
-    })();
+  /** For a blocking socket whose first attempt said AGAIN: waits for a change and tries again until it does not. */
+  const retry = async (attempt: () => number): Promise<number> => {
+    for (;;) {
+      await waker.wait(null); // any change of the instance: cheap to retry, and blocking sockets are rare
+      const r = attempt();
+      if (r !== Errno.AGAIN) return r;
+    }
   };
 
   /** Looks up a socket fd: the entry, or BADF / NOTSOCK. */
@@ -91,15 +86,15 @@ export function makeImports(ctx: ImportContext): Record<string, unknown> {
     return e;
   };
 
-  /** Scatters `data` over validated iovecs. */
-  const scatter = (iovs: Iovecs, data: Buffer) => {
-    let off = 0;
-    for (const v of iovs) {
-      if (off >= data.length) break;
-      const n = Math.min(v.len, data.length - off);
-      mem.bytes(v.ptr, n).set(data.subarray(off, off + n));
-      off += n;
-    }
+  /** One recv attempt into validated iovecs: writes the results, returns the errno (AGAIN when nothing is there). */
+  const recvOnce = (st: TcpStream, iovs: Iovecs, flags: number, nreadPtr: number, roflagsPtr: number | null): number => {
+    const dst: Uint8Array[] = [];
+    for (const v of iovs) dst.push(mem.bytes(v.ptr, v.len)); // views taken per attempt: memory may have grown
+    const r = st.readInto(dst, (flags & RIFLAGS_PEEK) !== 0, (flags & RIFLAGS_WAITALL) !== 0);
+    if (r < 0) return -r;
+    mem.setU32(nreadPtr, r);
+    if (roflagsPtr !== null) mem.setU16(roflagsPtr, 0);
+    return Errno.SUCCESS;
   };
 
   /** recv on a stream, shared by sock_recv and fd_read. */
@@ -108,19 +103,19 @@ export function makeImports(ctx: ImportContext): Record<string, unknown> {
     const iovs = mem.iovecs(iovsPtr, iovsLen);
     if (typeof iovs === 'number') return iovs;
     if (!mem.ok(nreadPtr, 4) || (roflagsPtr !== null && !mem.ok(roflagsPtr, 2))) return Errno.FAULT;
-    const total = iovTotal(iovs);
-    const done = (n: number) => {
-      mem.setU32(nreadPtr, n);
-      if (roflagsPtr !== null) mem.setU16(roflagsPtr, 0);
-      return Errno.SUCCESS;
-    };
-    if (total === 0) return done(0);
-    return blocking(st, st.nonblock, () => {
-      const r = st.read(total, (flags & RIFLAGS_PEEK) !== 0, (flags & RIFLAGS_WAITALL) !== 0);
-      if ('errno' in r) return r.errno;
-      scatter(iovs, r.data);
-      return done(r.data.length);
-    });
+    // No closure on the common path (data there, or a non-blocking AGAIN): this runs once per guest read.
+    const r = recvOnce(st, iovs, flags, nreadPtr, roflagsPtr);
+    if (r !== Errno.AGAIN || st.nonblock) return r;
+    return retry(() => recvOnce(st, iovs, flags, nreadPtr, roflagsPtr));
+  };
+
+  /** One send attempt from validated iovecs: writes nsent, returns the errno (AGAIN when the queue is full). */
+  const sendOnce = (st: TcpStream, iovs: Iovecs, nsentPtr: number): number => {
+    const room = st.writeRoom;
+    const r = st.write(mem.gather(iovs, room > 0 ? room : 1));
+    if (r < 0) return -r;
+    mem.setU32(nsentPtr, r);
+    return Errno.SUCCESS;
   };
 
   /** send on a stream, shared by sock_send and fd_write; may accept fewer bytes than offered. */
@@ -132,13 +127,9 @@ export function makeImports(ctx: ImportContext): Record<string, unknown> {
       mem.setU32(nsentPtr, 0);
       return Errno.SUCCESS;
     }
-    return blocking(st, st.nonblock, () => {
-      const room = st.writeRoom;
-      const r = st.write(mem.gather(iovs, room > 0 ? room : 1));
-      if ('errno' in r) return r.errno;
-      mem.setU32(nsentPtr, r.n);
-      return Errno.SUCCESS;
-    });
+    const r = sendOnce(st, iovs, nsentPtr);
+    if (r !== Errno.AGAIN || st.nonblock) return r;
+    return retry(() => sendOnce(st, iovs, nsentPtr));
   };
 
   const wrap = (fn: BlockingImport) => strategy.wrap(fn);
@@ -150,13 +141,15 @@ export function makeImports(ctx: ImportContext): Record<string, unknown> {
     if ((flags & 0xffff) !== 0 && (flags & 0xffff) !== FDFLAGS_NONBLOCK) return Errno.INVAL;
     if (!mem.ok(newfdPtr, 4)) return Errno.FAULT;
     const l = e.listener;
-    return blocking(l, l.nonblock, () => {
+    const attempt = () => {
       const s = l.take();
       if (!s) return Errno.AGAIN;
-      const newfd = fds.add({ kind: 'stream', stream: new TcpStream(s, (flags & FDFLAGS_NONBLOCK) !== 0) });
+      const newfd = fds.add({ kind: 'stream', stream: new TcpStream(s, (flags & FDFLAGS_NONBLOCK) !== 0, waker.hub) });
       mem.setU32(newfdPtr, newfd);
       return Errno.SUCCESS;
-    });
+    };
+    const r = attempt();
+    return r !== Errno.AGAIN || l.nonblock ? r : retry(attempt);
   });
 
   out.sock_recv = wrap((fd: number, iovs: number, n: number, flags: number, nreadPtr: number, roflagsPtr: number) => {

@@ -91,6 +91,8 @@ const events: Array<i32> = []; // a log the tests read: codes below
 const EV_DATA = 1, EV_END = 2, EV_DRAIN = 3, EV_CLOSE = 4, EV_TIMER = 5, EV_CONNECT = 6, EV_PAUSE = 7;
 export function eventCount(): i32 { return events.length; }
 export function eventAt(i: i32): i32 { return events[i]; }
+let endOnData = false;
+export function loopEndOnData(on: bool): void { endOnData = on; }
 let highWater: i64 = 1 << 18;
 let lowWater: i64 = 1 << 16;
 
@@ -98,6 +100,7 @@ class TestEcho extends StreamHandler {
   onData(conn: Connection, data: usize, len: i32): void {
     events.push(EV_DATA);
     if (!conn.write(data, len)) { events.push(EV_PAUSE); conn.pauseReading(); }
+    if (endOnData) conn.end();
   }
   onEnd(conn: Connection): void { events.push(EV_END); conn.end(); }
   onDrain(conn: Connection): void { events.push(EV_DRAIN); conn.resumeReading(); }
@@ -130,6 +133,7 @@ export function loopReset(high: i64, low: i64): void {
   events.length = 0;
   highWater = high;
   lowWater = low;
+  endOnData = false;
 }
 export function loopListen(fd: u32): u16 { return loop.listen(new Listener(fd), new TestServer()); }
 export function loopStopAfter(ms: i64): i32 { return loop.setTimeout(ms, new StopLoop()); }

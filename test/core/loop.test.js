@@ -94,6 +94,47 @@ test("over-reported readiness: idle connections answer AGAIN and stay open; no e
   assert.ok(core.loopIterations() <= 2 * 21 + 2, `polls: ${core.loopIterations()} for 21 wakeups`);
 });
 
+test("end() before the peer closed: half-closes, discards what still comes, closes at the peer's EOF", async () => {
+  const { core, host } = await loadHarness();
+  host.listen(3);
+  core.loopReset(1n << 18n, 1n << 16n);
+  core.loopEndOnData(true);
+  core.loopListen(3);
+  const c = host.connect(3);
+  FakeHost.feed(c, "bad request");
+  let step = 0;
+  host.onIdle = () => {
+    step++;
+    if (step === 1) {
+      assert.ok(c.shutWr, "write side shut after the reply");
+      assert.not.ok(c.closed, "not closed while the peer may still send");
+      FakeHost.feed(c, "late bytes the peer still sends");
+      return true;
+    }
+    if (step === 2) { c.peerClosed = true; return true; }
+    return false;
+  };
+  runUntilIdle(core);
+  assert.is(FakeHost.received(c).toString(), "bad request", "the late bytes were discarded, not echoed");
+  assert.ok(c.closed);
+  assert.equal(log(core).slice(-2), [EV.CLOSE, 0]);
+  assert.is(Buffer.concat(c.inbound).length, 0, "everything the peer sent was read, so no reset");
+});
+
+test("end(): a peer that never closes is closed after lingerMs", async () => {
+  const { core, host } = await loadHarness();
+  host.listen(3);
+  core.loopReset(1n << 18n, 1n << 16n);
+  core.loopEndOnData(true);
+  core.loopListen(3);
+  const c = host.connect(3);
+  FakeHost.feed(c, "x");
+  const t0 = host.nowNs;
+  assert.is(core.loopRun(), E.NOSYS, "the fake host ends the run once only the idle listener is left");
+  assert.ok(c.closed);
+  assert.is(host.nowNs - t0, 2_000_000_000n, "after the 2 s linger");
+});
+
 test("timers fire in deadline order, equal deadlines in creation order, cancelled ones never", async () => {
   const { core, host } = await loadHarness();
   core.loopReset(1n << 18n, 1n << 16n);

@@ -1,5 +1,6 @@
-// The wasmux CLI: help/version, every bad input gives one `wasmux: ` line and a non-zero exit (never a stack
-// trace or a hang), exit codes, listener lines, and clean stop on SIGINT/SIGTERM.
+// The wasmux CLI's parsing and Node-only options: help/version, every malformed argument gives one `wasmux: `
+// line and exit 2 (never a stack trace or a hang). What both hosts share (bad modules, addresses in use, exit
+// codes, listener lines, signals) is in test/conformance/cli.test.js.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import net from 'node:net';
@@ -34,29 +35,9 @@ test('--help, run --help, --version', async () => {
   assert.is(r.stdout, `wasmux ${version}\n`);
 });
 
-test('missing module file', async () => {
-  oneLine(await runCli(['run', 'no/such/file.wasm']), 1, /cannot read module 'no\/such\/file.wasm': no such file/);
-});
-
-test('not a Wasm file', async () => {
-  oneLine(await runCli(['run', join(ROOT, 'package.json')]), 1, /is not a WebAssembly module/);
-});
-
-test('no _start export', async () => {
-  oneLine(await runCli(['run', toFile('no-start.wasm', noStart())]), 1, /has no _start export/);
-});
-
 test('malformed address', async () => {
   oneLine(await runCli(['run', '--listen', 'localhost', echo]), 2, /malformed listen address 'localhost'/);
   oneLine(await runCli(['run', '--listen=1.2.3.4:70000', echo]), 2, /malformed listen address/);
-});
-
-test('address in use', async () => {
-  const blocker = net.createServer();
-  await new Promise((r) => blocker.listen(0, '127.0.0.1', r));
-  const port = blocker.address().port;
-  oneLine(await runCli(['run', '--listen', `127.0.0.1:${port}`, echo]), 1, new RegExp(`cannot listen on 127.0.0.1:${port}: address already in use`));
-  blocker.close();
 });
 
 test('unknown option, unknown command, missing module, bad --env, bad --wait', async () => {
@@ -70,11 +51,6 @@ test('unknown option, unknown command, missing module, bad --env, bad --wait', a
   oneLine(await runCli(['run', '--wait', 'threads', echo]), 2, /unknown --wait 'threads'/);
 });
 
-test('--host wasmtime is parsed and rejected clearly for now', async () => {
-  oneLine(await runCli(['run', '--host', 'wasmtime', echo]), 2, /--host wasmtime is not available yet/);
-  oneLine(await runCli(['run', '--host', 'bogus', echo]), 2, /unknown --host 'bogus'/);
-});
-
 test('--wait jspi: a clear error without JSPI (Node < 24), runs with it', async () => {
   if (jspiAvailable()) {
     const r = await runCli(['run', '--wait', 'jspi', toFile('exit0.wasm', sleeper(1, 0))]);
@@ -83,43 +59,5 @@ test('--wait jspi: a clear error without JSPI (Node < 24), runs with it', async 
     oneLine(await runCli(['run', '--wait', 'jspi', echo]), 1, /needs Node >= 24/);
   }
 });
-
-test("the guest's exit code becomes the process's", async () => {
-  const r = await runCli(['run', toFile('exit7.wasm', sleeper(1, 7))]);
-  assert.is(r.code, 7);
-  assert.is(r.stderr, '');
-});
-
-test('a trap exits 134 with one line', async () => {
-  oneLine(await runCli(['run', toFile('trap.wasm', trapper())]), 134, /guest trapped: RuntimeError: unreachable/);
-});
-
-/** Starts the echo server through the CLI, waits for its listening line, returns {child-ish, port, result}. */
-function serve(extra = [], node) {
-  let resolvePort;
-  const portP = new Promise((r) => { resolvePort = r; });
-  let child;
-  const result = runCli(['run', ...extra, '--listen', '127.0.0.1:0', echo], {
-    node,
-    onStderr: (text, c) => {
-      child = c;
-      const m = /^listening on 127\.0\.0\.1:(\d+) \(fd 3\)$/m.exec(text);
-      if (m) resolvePort(Number(m[1]));
-    },
-  });
-  return { portP, result, kill: (sig) => child.kill(sig) };
-}
-
-for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
-  test(`prints the listener line, serves, and ${sig} stops it with exit ${code}`, async () => {
-    const s = serve();
-    const port = await s.portP;
-    assert.is((await echoOnce(port, Buffer.from('via cli'))).toString(), 'via cli');
-    s.kill(sig);
-    const r = await s.result;
-    assert.is(r.code, code, r.stderr);
-    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
-  });
-}
 
 test.run();

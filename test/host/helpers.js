@@ -50,9 +50,11 @@ export function collector() {
 export async function startGuest(options) {
   const stdout = collector();
   const stderr = collector();
-  const wait = options.wait ?? (process.env.WASMUX_TEST_WAIT || undefined);
+  const wait = options.host === 'wasmtime' ? undefined : options.wait ?? (process.env.WASMUX_TEST_WAIT || undefined);
   const running = await start({ stdout, stderr, ...options, wait });
-  return Object.assign(running, { stdout, stderr, port: running.addresses[0]?.port });
+  // The collectors deliver on the next tick: let them catch up before `exited` lets a test read them.
+  const exited = running.exited.then((code) => new Promise((r) => setImmediate(() => r(code))));
+  return Object.assign(running, { stdout, stderr, exited, port: running.addresses[0]?.port });
 }
 
 /** Rejects when `p` takes longer than `ms`, so a hang fails the test instead of stalling the suite. */

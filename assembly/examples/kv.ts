@@ -1,0 +1,492 @@
+// kv: an in-memory key-value server speaking the Redis protocol (RESP2), enough for redis-cli and
+// redis-benchmark. It shows a binary protocol parser that survives any split of its input, a state
+// shared by every connection (the loop is single-threaded: no locks), replies batched per read,
+// backpressure, and a timer that only runs while it has work.
+//   wasmux run --listen 127.0.0.1:6379 build/kv.wasm
+//   redis-cli -p 6379 set a 1    redis-benchmark -p 6379 -t ping,set,get -P 16 -q
+//
+// Commands: PING ECHO SET (EX/PX/NX/XX/KEEPTTL) GET DEL EXISTS INCR DECR INCRBY DECRBY DBSIZE
+// FLUSHALL FLUSHDB SELECT 0 INFO QUIT, and what clients send on connect: CONFIG GET (save and
+// appendonly answered, the rest empty), COMMAND (empty), CLIENT SETNAME/SETINFO/GETNAME/ID,
+// HELLO [2] (HELLO 3 gets -NOPROTO, as clients expect from a RESP2-only server).
+// Keys with a TTL expire on access and in a background sweep. Inline commands are split on blanks
+// (no quoting). Malformed input gets "-ERR Protocol error: ..." and the connection closes, as in
+// Redis; a bulk over 64 MiB, or a command whose arguments total much more, counts as malformed.
+import { EventLoop, Connection, StreamHandler, ServerHandler, TimerCallback, listenFds, logLine, monotonicMs } from "../index";
+import { ByteBuffer, lowerAscii, parseStrictI64 } from "./lib/byte-buffer";
+
+/** Largest bulk string. */
+const MAX_BULK: i64 = 64 * 1024 * 1024;
+/** Largest total of one command's arguments: a maximal value plus room for a key and options. */
+const MAX_COMMAND: i64 = MAX_BULK + 64 * 1024;
+/** Longest `*N` / `$N` header line or inline command we wait for before calling it malformed. */
+const MAX_LINE: i32 = 64 * 1024;
+/** Most arguments in one command (Redis allows more; nothing here needs that many). */
+const MAX_ARGS: i64 = 1024 * 1024;
+/** Replies are batched; past this many bytes they go out before parsing more. */
+const FLUSH_AT: i32 = 64 * 1024;
+const SWEEP_EVERY_MS: i64 = 1000;
+
+// ---------------------------------------------------------------------------------------------
+// The keyspace
+
+class Entry {
+  /** expiresAt: monotonic ms, 0 for never. */
+  constructor(public value: Uint8Array, public expiresAt: i64 = 0) {}
+}
+
+/**
+ * Keys are binary-safe: each byte becomes one UTF-16 unit of the map's string key, so two different
+ * byte strings never collide (decoding them as UTF-8 would merge invalid sequences).
+ */
+function keyOf(b: Uint8Array): string {
+  const s = changetype<string>(__new(<usize>b.length << 1, idof<String>()));
+  for (let i = 0; i < b.length; i++) store<u16>(changetype<usize>(s) + (<usize>i << 1), <u16>unchecked(b[i]));
+  return s;
+}
+
+/** The keys and values, shared by every connection. It is also the timer callback of its own sweep. */
+class Store extends TimerCallback {
+  private map: Map<string, Entry> = new Map();
+  /** Entries with a TTL: the sweep timer runs while this is above zero. */
+  private volatile: i32 = 0;
+  private sweepTimer: i32 = 0;
+
+  constructor(private loop: EventLoop) { super(); }
+
+  /** The sweep timer fired: remove expired keys nobody asked for (active expiry). */
+  fire(id: i32): void { this.sweep(); }
+
+  /** The live entry for `key`; an expired one is deleted on the way (lazy expiry). */
+  get(key: string): Entry | null {
+    if (!this.map.has(key)) return null;
+    const e = this.map.get(key);
+    if (e.expiresAt != 0 && monotonicMs() >= e.expiresAt) { this.delete(key); return null; }
+    return e;
+  }
+
+  set(key: string, e: Entry): void {
+    if (this.map.has(key) && this.map.get(key).expiresAt != 0) this.volatile--;
+    this.map.set(key, e);
+    if (e.expiresAt != 0) {
+      this.volatile++;
+      if (this.sweepTimer == 0) this.sweepTimer = this.loop.setInterval(SWEEP_EVERY_MS, this);
+    }
+  }
+
+  delete(key: string): bool {
+    if (!this.map.has(key)) return false;
+    if (this.map.get(key).expiresAt != 0) this.volatile--;
+    this.map.delete(key);
+    this.stopSweeperIfIdle();
+    return true;
+  }
+
+  clear(): void {
+    this.map.clear();
+    this.volatile = 0;
+    this.stopSweeperIfIdle();
+  }
+
+  sweep(): void {
+    if (this.volatile > 0) {
+      const now = monotonicMs();
+      const keys = this.map.keys();
+      for (let i = 0; i < keys.length; i++) {
+        const e = this.map.get(unchecked(keys[i]));
+        if (e.expiresAt != 0 && now >= e.expiresAt) this.delete(unchecked(keys[i]));
+      }
+    }
+    this.stopSweeperIfIdle();
+  }
+
+  /** Live keys (sweeps first, so expired ones are not counted). */
+  size(): i32 { this.sweep(); return this.map.size; }
+  get withTtl(): i32 { return this.volatile; }
+
+  private stopSweeperIfIdle(): void {
+    // An idle loop with no timer sleeps in one poll until a client speaks: keep it that way.
+    if (this.volatile == 0 && this.sweepTimer != 0) {
+      this.loop.cancel(this.sweepTimer);
+      this.sweepTimer = 0;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands: name -> arity, as Redis counts it (the name included; negative: at least that many).
+
+const ARITY = new Map<string, i32>();
+ARITY.set("ping", -1); ARITY.set("echo", 2); ARITY.set("quit", -1);
+ARITY.set("set", -3); ARITY.set("get", 2); ARITY.set("del", -2); ARITY.set("exists", -2);
+ARITY.set("incr", 2); ARITY.set("decr", 2); ARITY.set("incrby", 3); ARITY.set("decrby", 3);
+ARITY.set("dbsize", 1); ARITY.set("flushall", -1); ARITY.set("flushdb", -1);
+ARITY.set("select", 2); ARITY.set("info", -1); ARITY.set("config", -2); ARITY.set("command", -1);
+ARITY.set("client", -2); ARITY.set("hello", -1);
+
+/** ASCII-lowercased name of a command or option, for matching (not binary-safe: only for lookups). */
+function lowerName(b: Uint8Array): string {
+  if (b.length > 32) return ""; // no command is that long: unknown
+  const t = new Uint8Array(b.length);
+  for (let i = 0; i < b.length; i++) unchecked(t[i] = lowerAscii(unchecked(b[i])));
+  return String.UTF8.decode(t.buffer);
+}
+
+/** What parseCommand found at the front of the input. */
+enum Step { NEED_MORE, READY, SKIP, STOP }
+
+const CR: u8 = 13;
+const LF: u8 = 10;
+const intBox = new StaticArray<i64>(1);
+
+/** One per connection: the parser state of a command that may arrive in many pieces. */
+class RespSession extends StreamHandler {
+  private input: ByteBuffer = new ByteBuffer(4096);
+  private output: ByteBuffer = new ByteBuffer(4096);
+  /** The command being parsed: arguments so far, bulks still expected, the pending bulk's length. */
+  private args: Array<Uint8Array> = [];
+  private argsLeft: i64 = 0;
+  private bulkLen: i64 = -1;
+  private argBytes: i64 = 0;
+  private paused: bool = false;
+  private done: bool = false;
+  private name: Uint8Array | null = null;
+
+  constructor(private conn: Connection, private store: Store, private id: i64) { super(); }
+
+  onData(conn: Connection, data: usize, len: i32): void {
+    if (this.done) return;
+    this.input.append(data, len); // only valid during this call: keep a copy
+    this.process();
+  }
+
+  onDrain(conn: Connection): void {
+    if (!this.paused) return;
+    this.paused = false;
+    conn.resumeReading();
+    this.process(); // commands that came before the pause are waiting in the input
+  }
+
+  private process(): void {
+    const conn = this.conn;
+    while (!this.paused && !this.done && !conn.isClosed) {
+      const step = this.parseCommand();
+      if (step == Step.NEED_MORE || step == Step.STOP) break;
+      if (step == Step.READY) {
+        this.execute(this.args);
+        this.args = [];
+      }
+      if (this.output.length >= FLUSH_AT) this.flush();
+    }
+    this.flush();
+    if (this.done) conn.end(); // after QUIT or a protocol error: send the reply, then close
+  }
+
+  private flush(): void {
+    if (this.output.isEmpty) return;
+    const ok = this.conn.write(this.output.ptr, this.output.length);
+    this.output.clear();
+    this.backpressure(ok);
+  }
+
+  /** write() said false: the queue is past its high watermark, so stop reading until onDrain. */
+  private backpressure(ok: bool): void {
+    if (!ok && !this.done && !this.paused) { this.paused = true; this.conn.pauseReading(); }
+  }
+
+  // ---- parsing ------------------------------------------------------------------------------
+
+  private protocolError(what: string): Step {
+    this.error("ERR Protocol error: " + what);
+    this.done = true;
+    return Step.STOP;
+  }
+
+  /** Reads the integer of a `*N\r\n` / `$N\r\n` line ending at `nl`; false if it is not one. */
+  private lineInt(nl: i32): bool {
+    const inp = this.input;
+    if (nl < 2 || inp.at(nl - 1) != CR) return false;
+    return parseStrictI64(inp.ptr + 1, nl - 2, intBox);
+  }
+
+  /**
+   * Parses at most one command from the front of the input. Progress is kept in the session, so a
+   * 64 MiB value arriving in 1000 reads is scanned once, not 1000 times.
+   */
+  private parseCommand(): Step {
+    const inp = this.input;
+    if (this.argsLeft == 0) {
+      if (inp.isEmpty) return Step.NEED_MORE;
+      if (inp.at(0) != 42) return this.parseInline(); // not '*'
+      const nl = inp.indexOf(LF, 0, MAX_LINE);
+      if (nl < 0) return inp.length >= MAX_LINE ? this.protocolError("too big mbulk count string") : Step.NEED_MORE;
+      if (!this.lineInt(nl) || intBox[0] > MAX_ARGS) return this.protocolError("invalid multibulk length");
+      inp.consume(nl + 1);
+      if (intBox[0] <= 0) return Step.SKIP; // *0 and *-1 are no commands, as in Redis
+      this.argsLeft = intBox[0];
+      this.argBytes = 0;
+      this.args = [];
+    }
+    while (this.argsLeft > 0) {
+      if (this.bulkLen < 0) {
+        if (inp.isEmpty) return Step.NEED_MORE;
+        const nl = inp.indexOf(LF, 0, MAX_LINE);
+        if (nl < 0) return inp.length >= MAX_LINE ? this.protocolError("too big bulk count string") : Step.NEED_MORE;
+        const c = inp.at(0);
+        if (c != 36) return this.protocolError("expected '$', got '" + (c >= 32 && c < 127 ? String.fromCharCode(c) : "?") + "'");
+        if (!this.lineInt(nl) || intBox[0] < 0 || intBox[0] > MAX_BULK) return this.protocolError("invalid bulk length");
+        this.argBytes += intBox[0];
+        if (this.argBytes > MAX_COMMAND) return this.protocolError("command too large");
+        inp.consume(nl + 1);
+        this.bulkLen = intBox[0];
+        // Make room for the whole bulk now: one allocation instead of doubling as it arrives.
+        const want = <i32>this.bulkLen + 2 - inp.length;
+        if (want > 0) inp.reserve(want);
+      }
+      const n = <i32>this.bulkLen;
+      if (inp.length < n + 2) return Step.NEED_MORE;
+      if (inp.at(n) != CR || inp.at(n + 1) != LF) return this.protocolError("expected CRLF after bulk string");
+      this.args.push(inp.slice(0, n));
+      inp.consume(n + 2);
+      this.bulkLen = -1;
+      this.argsLeft--;
+    }
+    return Step.READY;
+  }
+
+  /** Inline commands (`PING\r\n`, what telnet and redis-benchmark's PING_INLINE send). */
+  private parseInline(): Step {
+    const inp = this.input;
+    const nl = inp.indexOf(LF, 0, MAX_LINE);
+    if (nl < 0) return inp.length >= MAX_LINE ? this.protocolError("too big inline request") : Step.NEED_MORE;
+    const end = nl > 0 && inp.at(nl - 1) == CR ? nl - 1 : nl;
+    const args = new Array<Uint8Array>();
+    let i = 0;
+    while (i < end) {
+      while (i < end && (inp.at(i) == 32 || inp.at(i) == 9)) i++;
+      const s = i;
+      while (i < end && inp.at(i) != 32 && inp.at(i) != 9) i++;
+      if (i > s) args.push(inp.slice(s, i - s));
+    }
+    inp.consume(nl + 1);
+    if (args.length == 0) return Step.SKIP; // empty line: ignored
+    this.args = args;
+    return Step.READY;
+  }
+
+  // ---- replies (RESP2) ----------------------------------------------------------------------
+
+  private simple(s: string): void { this.output.appendString("+" + s + "\r\n"); }
+  private error(s: string): void { this.output.appendString("-" + s + "\r\n"); }
+  private integer(n: i64): void { this.output.appendString(":" + n.toString() + "\r\n"); }
+  private nil(): void { this.output.appendString("$-1\r\n"); }
+  private arrayOf(n: i32): void { this.output.appendString("*" + n.toString() + "\r\n"); }
+  private bulk(b: Uint8Array): void {
+    this.output.appendString("$" + b.length.toString() + "\r\n");
+    if (b.length >= FLUSH_AT) {
+      // A large value skips the batch: the connection copies only what the socket cannot take now.
+      this.flush();
+      this.backpressure(this.conn.writeBytes(b));
+    } else {
+      this.output.appendBytes(b);
+    }
+    this.output.appendString("\r\n");
+  }
+  private bulkString(s: string): void { this.bulk(Uint8Array.wrap(String.UTF8.encode(s))); }
+
+  /** Client bytes inside an error line: no CR/LF (they would end the reply), at most 128 bytes. */
+  private errorWithName(prefix: string, b: Uint8Array, suffix: string): void {
+    this.output.appendString("-" + prefix);
+    for (let i = 0; i < min(b.length, 128); i++) {
+      const c = unchecked(b[i]);
+      this.output.appendByte(c == CR || c == LF ? 32 : c);
+    }
+    this.output.appendString(suffix + "\r\n");
+  }
+
+  // ---- commands -----------------------------------------------------------------------------
+
+  private execute(args: Array<Uint8Array>): void {
+    const cmd = lowerName(args[0]);
+    const argc = args.length;
+    if (!ARITY.has(cmd)) { this.errorWithName("ERR unknown command '", args[0], "'"); return; }
+    const arity = ARITY.get(cmd);
+    if ((arity > 0 && argc != arity) || (arity < 0 && argc < -arity)) {
+      this.error("ERR wrong number of arguments for '" + cmd + "' command");
+      return;
+    }
+    const store = this.store;
+    if (cmd == "ping") {
+      if (argc > 2) this.error("ERR wrong number of arguments for 'ping' command");
+      else if (argc == 2) this.bulk(args[1]);
+      else this.simple("PONG");
+    } else if (cmd == "echo") {
+      this.bulk(args[1]);
+    } else if (cmd == "set") {
+      this.set(args);
+    } else if (cmd == "get") {
+      const e = store.get(keyOf(args[1]));
+      if (e == null) this.nil(); else this.bulk(e.value);
+    } else if (cmd == "del" || cmd == "exists") {
+      // Like Redis, EXISTS counts a key once per mention.
+      let n = 0;
+      for (let i = 1; i < argc; i++) {
+        const key = keyOf(args[i]);
+        if (cmd == "del" ? store.delete(key) : store.get(key) != null) n++;
+      }
+      this.integer(n);
+    } else if (cmd == "incr" || cmd == "decr") {
+      this.incrBy(args[1], cmd == "incr" ? 1 : -1);
+    } else if (cmd == "incrby" || cmd == "decrby") {
+      const b = args[2];
+      if (!parseStrictI64(b.dataStart, b.length, intBox)) { this.error("ERR value is not an integer or out of range"); return; }
+      const d = intBox[0];
+      if (cmd == "decrby" && d == i64.MIN_VALUE) { this.error("ERR decrement would overflow"); return; }
+      this.incrBy(args[1], cmd == "incrby" ? d : -d);
+    } else if (cmd == "quit") {
+      this.simple("OK");
+      this.done = true;
+    } else if (cmd == "dbsize") {
+      this.integer(store.size());
+    } else if (cmd == "flushall" || cmd == "flushdb") {
+      store.clear();
+      this.simple("OK");
+    } else if (cmd == "select") {
+      const b = args[1];
+      if (!parseStrictI64(b.dataStart, b.length, intBox)) this.error("ERR value is not an integer or out of range");
+      else if (intBox[0] != 0) this.error("ERR DB index is out of range");
+      else this.simple("OK");
+    } else if (cmd == "info") {
+      const n = store.size();
+      this.bulkString("# Server\r\nredis_version:7.0.0\r\nredis_mode:standalone\r\nserver_name:wasmux-kv\r\n" +
+        "\r\n# Persistence\r\nloading:0\r\naof_enabled:0\r\n\r\n# Replication\r\nrole:master\r\nconnected_slaves:0\r\n" +
+        "\r\n# Keyspace\r\n" + (n > 0 ? "db0:keys=" + n.toString() + ",expires=" + store.withTtl.toString() + ",avg_ttl=0\r\n" : ""));
+    } else if (cmd == "config") {
+      this.config(args);
+    } else if (cmd == "command") {
+      // Clients use COMMAND / COMMAND DOCS only for hints; "no information" is a valid answer.
+      if (argc > 1 && lowerName(args[1]) == "count") this.integer(0); else this.arrayOf(0);
+    } else if (cmd == "client") {
+      this.client(args);
+    } else if (cmd == "hello") {
+      this.hello(args);
+    }
+  }
+
+  /** SET key value [NX|XX] [EX seconds|PX milliseconds|KEEPTTL] */
+  private set(args: Array<Uint8Array>): void {
+    let nx = false, xx = false, keepTtl = false, ttlMs: i64 = 0, hasTtl = false;
+    for (let i = 3; i < args.length; i++) {
+      const opt = lowerName(args[i]);
+      if (opt == "nx" && !xx) nx = true;
+      else if (opt == "xx" && !nx) xx = true;
+      else if (opt == "keepttl" && !hasTtl) keepTtl = true;
+      else if ((opt == "ex" || opt == "px") && !hasTtl && !keepTtl && i + 1 < args.length) {
+        const b = args[++i];
+        if (!parseStrictI64(b.dataStart, b.length, intBox)) { this.error("ERR value is not an integer or out of range"); return; }
+        const v = intBox[0];
+        // The deadline must be representable: reject what would overflow, as Redis does.
+        if (v <= 0 || (opt == "ex" && v > i64.MAX_VALUE / 1000)) { this.error("ERR invalid expire time in 'set' command"); return; }
+        ttlMs = opt == "ex" ? v * 1000 : v;
+        hasTtl = true;
+      } else { this.error("ERR syntax error"); return; }
+    }
+    const key = keyOf(args[1]);
+    const old = this.store.get(key);
+    if ((nx && old != null) || (xx && old == null)) { this.nil(); return; }
+    let expiresAt: i64 = 0;
+    if (hasTtl) {
+      const now = monotonicMs();
+      if (ttlMs > i64.MAX_VALUE - now) { this.error("ERR invalid expire time in 'set' command"); return; }
+      expiresAt = now + ttlMs;
+    } else if (keepTtl && old != null) {
+      expiresAt = old.expiresAt;
+    }
+    this.store.set(key, new Entry(args[2], expiresAt)); // args[2] is our own copy: keep it as is
+    this.simple("OK");
+  }
+
+  /** INCR and friends: the value must be a decimal i64 written the canonical way. */
+  private incrBy(keyBytes: Uint8Array, delta: i64): void {
+    const key = keyOf(keyBytes);
+    const e = this.store.get(key);
+    let cur: i64 = 0;
+    if (e != null) {
+      if (!parseStrictI64(e.value.dataStart, e.value.length, intBox)) { this.error("ERR value is not an integer or out of range"); return; }
+      cur = intBox[0];
+    }
+    if ((delta > 0 && cur > i64.MAX_VALUE - delta) || (delta < 0 && cur < i64.MIN_VALUE - delta)) {
+      this.error("ERR increment or decrement would overflow");
+      return;
+    }
+    const next = cur + delta;
+    const bytes = Uint8Array.wrap(String.UTF8.encode(next.toString()));
+    if (e != null) e.value = bytes; // keeps the TTL, as Redis does
+    else this.store.set(key, new Entry(bytes));
+    this.integer(next);
+  }
+
+  /** CONFIG GET answers what redis-benchmark asks (save, appendonly); other parameters are unknown. */
+  private config(args: Array<Uint8Array>): void {
+    const sub = lowerName(args[1]);
+    if (sub == "get") {
+      if (args.length < 3) { this.error("ERR wrong number of arguments for 'config|get' command"); return; }
+      const pairs = new Array<string>();
+      for (let i = 2; i < args.length; i++) {
+        const p = lowerName(args[i]);
+        if (p == "save" || p == "*") { pairs.push("save"); pairs.push(""); }
+        if (p == "appendonly" || p == "*") { pairs.push("appendonly"); pairs.push("no"); }
+      }
+      this.arrayOf(pairs.length);
+      for (let i = 0; i < pairs.length; i++) this.bulkString(pairs[i]);
+    } else if (sub == "set" || sub == "resetstat" || sub == "rewrite") {
+      this.simple("OK"); // nothing to configure: accept and ignore
+    } else {
+      this.errorWithName("ERR unknown subcommand '", args[1], "'. Try CONFIG HELP.");
+    }
+  }
+
+  private client(args: Array<Uint8Array>): void {
+    const sub = lowerName(args[1]);
+    if (sub == "setname" && args.length == 3) { this.name = args[2]; this.simple("OK"); }
+    else if (sub == "getname" && args.length == 2) { const n = this.name; if (n == null) this.nil(); else this.bulk(n); }
+    else if (sub == "setinfo" && args.length == 4) this.simple("OK");
+    else if (sub == "id" && args.length == 2) this.integer(this.id);
+    else this.errorWithName("ERR unknown subcommand or wrong number of arguments for '", args[1], "'");
+  }
+
+  /** HELLO [protover ...]: only RESP2 is spoken; the reply is HELLO's map, flattened for RESP2. */
+  private hello(args: Array<Uint8Array>): void {
+    if (args.length > 1) {
+      const b = args[1];
+      if (!parseStrictI64(b.dataStart, b.length, intBox)) { this.error("ERR Protocol version is not an integer or out of range"); return; }
+      if (intBox[0] != 2) { this.error("NOPROTO unsupported protocol version"); return; }
+    }
+    this.arrayOf(14);
+    this.bulkString("server"); this.bulkString("redis");
+    this.bulkString("version"); this.bulkString("7.0.0");
+    this.bulkString("proto"); this.integer(2);
+    this.bulkString("id"); this.integer(this.id);
+    this.bulkString("mode"); this.bulkString("standalone");
+    this.bulkString("role"); this.bulkString("master");
+    this.bulkString("modules"); this.arrayOf(0);
+  }
+}
+
+class KvServer extends ServerHandler {
+  private nextId: i64 = 1;
+  constructor(private store: Store) { super(); }
+  // Each connection has its own parser, all share one store.
+  onConnect(conn: Connection): StreamHandler | null { return new RespSession(conn, this.store, this.nextId++); }
+}
+
+const listeners = listenFds();
+if (listeners.length == 0) {
+  logLine("kv: no listener (expected fd 3 or LISTEN_FDS); run it under `wasmux run --listen HOST:PORT`");
+  process.exit(2);
+}
+const loop = new EventLoop();
+const server = new KvServer(new Store(loop));
+for (let i = 0; i < listeners.length; i++) loop.listen(listeners[i], server);
+logLine("kv: serving on " + listeners.length.toString() + " listener(s), first fd " + listeners[0].fd.toString());
+loop.run();

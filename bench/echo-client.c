@@ -1,0 +1,213 @@
+/* wasmux bench: closed-loop echo client (vmbench method) over epoll.
+ * Each of C connections sends one message of S bytes, waits until all S bytes came back, records the
+ * round-trip latency, and sends the next. Optionally first opens I idle connections (each confirmed with a
+ * 1-byte round trip, so the server has accepted it), prints "idle-ready" and waits before the active phase.
+ * Prints one JSON line: completed requests in the measured window, bytes, CPU time of this process in the
+ * window, errors, and a sparse latency histogram (1 us buckets below 10 ms, 1 ms buckets above).
+ * Usage: echo-client HOST PORT SIZE CONNS DURATION_S WARMUP_S [IDLE [IDLE_HOLD_MS]]
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FINE 10000          /* 1 us buckets up to 10 ms */
+#define COARSE 10000        /* then 1 ms buckets up to ~10 s */
+static uint64_t hist[FINE + COARSE + 1];
+
+typedef struct {
+  int fd;
+  size_t sent, recvd;
+  uint64_t t0;
+  int dead;
+  int want_out;
+} conn_t;
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+static double cpu_s(double *user, double *sys) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  *user = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+  *sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+  return *user + *sys;
+}
+static void record(uint64_t ns) {
+  uint64_t us = ns / 1000;
+  if (us < FINE) hist[us]++;
+  else {
+    uint64_t ms = us / 1000;
+    if (ms - 10 < COARSE) hist[FINE + (ms - 10)]++;
+    else hist[FINE + COARSE]++;
+  }
+}
+static int connect_to(const char *host, int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  struct sockaddr_in a;
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_port = htons((uint16_t)port);
+  inet_pton(AF_INET, host, &a.sin_addr);
+  struct timeval tv = {10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) { close(fd); return -1; }
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  return fd;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 7) {
+    fprintf(stderr, "usage: %s HOST PORT SIZE CONNS DURATION_S WARMUP_S [IDLE [IDLE_HOLD_MS]]\n", argv[0]);
+    return 2;
+  }
+  const char *host = argv[1];
+  int port = atoi(argv[2]);
+  size_t size = (size_t)atol(argv[3]);
+  int nconn = atoi(argv[4]);
+  double duration = atof(argv[5]), warmup = atof(argv[6]);
+  int idle = argc > 7 ? atoi(argv[7]) : 0;
+  int hold_ms = argc > 8 ? atoi(argv[8]) : 1000;
+
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) { rl.rlim_cur = rl.rlim_max; setrlimit(RLIMIT_NOFILE, &rl); }
+
+  int idle_failed = 0;
+  if (idle > 0) {
+    int *ifd = calloc((size_t)idle, sizeof(int));
+    const int batch = 100;
+    for (int b = 0; b < idle; b += batch) {
+      int e = b + batch < idle ? b + batch : idle;
+      for (int i = b; i < e; i++) ifd[i] = connect_to(host, port);
+      for (int i = b; i < e; i++) {
+        char c = 'i';
+        if (ifd[i] < 0 || write(ifd[i], &c, 1) != 1) { idle_failed++; continue; }
+      }
+      for (int i = b; i < e; i++) {
+        char c;
+        if (ifd[i] >= 0 && read(ifd[i], &c, 1) != 1) idle_failed++;
+      }
+    }
+    printf("idle-ready %d %d\n", idle, idle_failed);
+    fflush(stdout);
+    usleep((useconds_t)hold_ms * 1000);
+    /* the idle fds stay open until exit */
+  }
+
+  char *msg = malloc(size);
+  memset(msg, 'x', size);
+  size_t rbufsz = 256 * 1024;
+  char *rbuf = malloc(rbufsz);
+  conn_t *conns = calloc((size_t)nconn, sizeof(conn_t));
+  int ep = epoll_create1(0);
+  int errors = 0;
+  for (int i = 0; i < nconn; i++) {
+    conn_t *c = &conns[i];
+    c->fd = connect_to(host, port);
+    if (c->fd < 0) { c->dead = 1; errors++; continue; }
+    fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK);
+    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)i};
+    epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev);
+  }
+  uint64_t start = now_ns();
+  uint64_t wstart = start + (uint64_t)(warmup * 1e9);
+  uint64_t end = wstart + (uint64_t)(duration * 1e9);
+  double u0 = 0, s0 = 0, u1, s1;
+  cpu_s(&u0, &s0);
+  int measuring = warmup <= 0;
+  uint64_t requests = 0;
+
+  /* kick off: every connection sends its first message */
+  for (int i = 0; i < nconn; i++) {
+    conn_t *c = &conns[i];
+    if (c->dead) continue;
+    c->t0 = now_ns();
+    c->sent = c->recvd = 0;
+  }
+  struct epoll_event evs[512];
+  /* send step for a connection; returns -1 on error */
+  #define PUMP_SEND(c, idx) do { \
+      while ((c)->sent < size) { \
+        ssize_t w = send((c)->fd, msg + (c)->sent, size - (c)->sent, MSG_NOSIGNAL); \
+        if (w > 0) { (c)->sent += (size_t)w; continue; } \
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break; \
+        (c)->dead = 1; errors++; break; \
+      } \
+      int want = !(c)->dead && (c)->sent < size; \
+      if (!(c)->dead && want != (c)->want_out) { \
+        struct epoll_event e2 = {.events = EPOLLIN | (want ? EPOLLOUT : 0), .data.u32 = (uint32_t)(idx)}; \
+        epoll_ctl(ep, EPOLL_CTL_MOD, (c)->fd, &e2); (c)->want_out = want; \
+      } \
+    } while (0)
+  for (int i = 0; i < nconn; i++) if (!conns[i].dead) PUMP_SEND(&conns[i], i);
+
+  for (;;) {
+    uint64_t t = now_ns();
+    if (!measuring && t >= wstart) { measuring = 1; requests = 0; memset(hist, 0, sizeof hist); cpu_s(&u0, &s0); }
+    if (t >= end) break;
+    int n = epoll_wait(ep, evs, 512, 50);
+    if (n < 0) { if (errno == EINTR) continue; break; }
+    for (int k = 0; k < n; k++) {
+      int i = (int)evs[k].data.u32;
+      conn_t *c = &conns[i];
+      if (c->dead) continue;
+      if (evs[k].events & EPOLLOUT) PUMP_SEND(c, i);
+      if (c->dead) continue;
+      if (evs[k].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+        for (;;) {
+          ssize_t r = recv(c->fd, rbuf, rbufsz, 0);
+          if (r > 0) {
+            c->recvd += (size_t)r;
+            if (c->recvd >= size) {
+              uint64_t t1 = now_ns();
+              if (measuring) { requests++; record(t1 - c->t0); }
+              c->t0 = t1;
+              c->sent = c->recvd = 0; /* (an echo server never sends more than we sent) */
+              PUMP_SEND(c, i);
+              if (c->dead) break;
+            }
+            continue;
+          }
+          if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+          if (r < 0 && errno == EINTR) continue;
+          c->dead = 1; errors++;
+          epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+          break;
+        }
+      }
+    }
+  }
+  uint64_t stop = now_ns();
+  cpu_s(&u1, &s1);
+  double window = measuring ? (stop - (wstart > start ? wstart : start)) / 1e9 : 0;
+  printf("{\"requests\":%llu,\"duration\":%.6f,\"size\":%zu,\"conns\":%d,\"errors\":%d,\"idle\":%d,\"idle_failed\":%d,"
+         "\"cpu_user\":%.6f,\"cpu_sys\":%.6f,\"hist\":[",
+         (unsigned long long)requests, window, size, nconn, errors, idle, idle_failed, u1 - u0, s1 - s0);
+  int first = 1;
+  for (int b = 0; b <= FINE + COARSE; b++) {
+    if (!hist[b]) continue;
+    uint64_t us = b < FINE ? (uint64_t)b : (uint64_t)(b - FINE + 10) * 1000;
+    printf("%s[%llu,%llu]", first ? "" : ",", (unsigned long long)us, (unsigned long long)hist[b]);
+    first = 0;
+  }
+  printf("]}\n");
+  fflush(stdout);
+  return 0;
+}

@@ -1,0 +1,133 @@
+// What the bench needs from the machine: the repository root, the native peers compiled on the spot with gcc -O2,
+// the bench guest compiled with asc, a python3 (and one that has uvloop), wasmtime, wrk, redis.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { locateWasmtime } from '../wasmtime/locate.js';
+
+export interface Tool { path: string | null; reason: string }
+
+export interface BenchEnv {
+  root: string;
+  buildDir: string;
+  node: string;
+  echoClient: Tool;
+  cEcho: Tool;
+  guest: Tool;
+  python: Tool;
+  uvloopPython: Tool;
+  wasmtime: Tool & { version: string };
+  wrk: Tool;
+  redisBenchmark: Tool;
+  redisServer: Tool;
+}
+
+export const root = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');
+
+function which(name: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    if (dir && existsSync(join(dir, name))) return join(dir, name);
+  }
+  return null;
+}
+
+function stale(out: string, src: string): boolean {
+  if (!existsSync(out)) return true;
+  return statSync(out).mtimeMs < statSync(src).mtimeMs;
+}
+
+function firstLine(e: unknown): string {
+  const err = e as { stderr?: Buffer | string; message?: string };
+  const text = (err.stderr ? err.stderr.toString() : '') || err.message || String(e);
+  return text.split('\n').find((l) => l.trim())?.trim() ?? 'failed';
+}
+
+/** Compiles bench/NAME.c to build/bench/NAME with gcc -O2 (only when the source is newer). */
+function compileC(name: string, buildDir: string): Tool {
+  const src = join(root, 'bench', `${name}.c`);
+  const out = join(buildDir, name);
+  const cc = which('gcc') ?? which('cc') ?? which('clang');
+  if (!cc) return { path: null, reason: 'no C compiler (gcc) on PATH' };
+  if (!stale(out, src)) return { path: out, reason: '' };
+  try {
+    execFileSync(cc, ['-O2', '-o', out, src], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60000 });
+    return { path: out, reason: '' };
+  } catch (e) {
+    return { path: null, reason: `gcc -O2 ${name}.c failed: ${firstLine(e)}` };
+  }
+}
+
+/** Compiles assembly/bench/select-cost.ts to build/bench/select-cost.wasm (only when a source is newer). */
+function compileGuest(buildDir: string): Tool {
+  const src = join(root, 'assembly', 'bench', 'select-cost.ts');
+  const out = join(buildDir, 'select-cost.wasm');
+  const asc = join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
+  if (!existsSync(src)) return { path: null, reason: 'assembly/bench/select-cost.ts is missing' };
+  if (!stale(out, src)) return { path: out, reason: '' };
+  try {
+    execFileSync(process.execPath, [asc, src, '-o', out, '--target', 'release'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], timeout: 180000 });
+    return { path: out, reason: '' };
+  } catch (e) {
+    return { path: null, reason: `asc select-cost.ts failed: ${firstLine(e)}` };
+  }
+}
+
+function pythonWith(mod: string | null, candidates: string[]): Tool {
+  for (const p of candidates) {
+    if (!existsSync(p)) continue;
+    try {
+      execFileSync(p, ['-c', mod ? `import ${mod}` : 'import selectors'], { stdio: 'ignore', timeout: 20000 });
+      return { path: p, reason: '' };
+    } catch { /* next */ }
+  }
+  return { path: null, reason: mod ? `no python3 with ${mod} (apt-get install python3-${mod})` : 'no python3' };
+}
+
+function tool(name: string, pkg: string): Tool {
+  const p = which(name);
+  return p ? { path: p, reason: '' } : { path: null, reason: `${name} not installed (apt-get install ${pkg})` };
+}
+
+export async function prepareEnv(): Promise<BenchEnv> {
+  const buildDir = join(root, 'build', 'bench');
+  mkdirSync(buildDir, { recursive: true });
+  const pys = ['/usr/bin/python3', which('python3') ?? ''].filter(Boolean);
+  let wasmtime: BenchEnv['wasmtime'];
+  try {
+    const w = await locateWasmtime();
+    wasmtime = { path: w.path, reason: '', version: w.version };
+  } catch (e) {
+    wasmtime = { path: null, reason: (e as Error).message, version: '' };
+  }
+  return {
+    root,
+    buildDir,
+    node: process.execPath,
+    echoClient: compileC('echo-client', buildDir),
+    cEcho: compileC('c-epoll-echo', buildDir),
+    guest: compileGuest(buildDir),
+    python: pythonWith(null, pys),
+    uvloopPython: pythonWith('uvloop', pys),
+    wasmtime,
+    wrk: tool('wrk', 'wrk'),
+    redisBenchmark: tool('redis-benchmark', 'redis-tools'),
+    redisServer: tool('redis-server', 'redis-server'),
+  };
+}
+
+export interface Machine { cpus: number; model: string; mem: number; node: string; wasmtime: string; kernel: string; date: string }
+
+export function machine(env: BenchEnv): Machine {
+  const c = cpus();
+  return {
+    cpus: c.length,
+    model: c[0]?.model ?? 'unknown',
+    mem: totalmem(),
+    node: process.version,
+    wasmtime: env.wasmtime.path ? env.wasmtime.version : `none (${env.wasmtime.reason})`,
+    kernel: release(),
+    date: new Date().toISOString(),
+  };
+}

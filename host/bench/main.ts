@@ -1,0 +1,132 @@
+// `wasmux bench`: the benchmark driver (issue #5). Scenarios: core (select cost vs registered fds), echo (closed
+// loop, vmbench method), real (wrk and redis-benchmark), many (10,000 idle connections). Every server and client
+// runs in a child process with a timeout; a missing or broken peer becomes an error row; every child is killed on
+// exit. Progress goes to stderr, the tables to stdout, and with --json FILE the results to FILE and a chart to
+// FILE's name with .svg.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { coreScenario } from './core.js';
+import { machine, prepareEnv } from './env.js';
+import { hookExit, killAll, unhookExit } from './proc.js';
+import { renderSvg, renderTables } from './report.js';
+import { echoScenario, manyScenario, realClientsScenario } from './scenarios.js';
+import { progress, type Options, type Row } from './types.js';
+
+export const BENCH_HELP = `Usage: wasmux bench [options]
+
+Runs the wasmux benchmark (see docs/bench.md) and prints its tables.
+
+Options:
+  --quick             Smoke-sized run (< 2 min): short points, 1 KiB only, 1,000 idle connections
+  --smoke             Tiny run for tests (< 30 s): core loop up to 100 fds, one echo point on two servers
+  --only LIST         Scenarios to run, comma-separated: core, echo, real, many (default: all)
+  --servers LIST      Only these servers (wasmux-node, wasmux-wasmtime, node-net, python-selectors, uvloop,
+                      c-epoll, node-http, redis)
+  --json FILE         Write {"machine", "results"} to FILE and the chart to FILE with .svg
+  --duration S        Seconds measured per echo point (default 5; --quick 1)
+  --idle N            Idle connections in the many scenario (default 10000; --quick 1000)
+  -h, --help          Show this help
+`;
+
+const SCENARIOS = ['core', 'echo', 'real', 'many'];
+
+class Usage extends Error {}
+
+export function parseBenchArgs(argv: string[]): Options | 'help' {
+  const o: Options = {
+    quick: false, smoke: false, only: null, json: null, duration: 5, warmup: 1, sizes: [1024, 10240, 102400],
+    concurrencies: [10, 100], idle: 10000, coreNs: [1, 10, 100, 1000, 10000], servers: null,
+  };
+  let duration: number | null = null;
+  let idle: number | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    let a = argv[i];
+    let value: string | undefined;
+    const eq = a.indexOf('=');
+    if (a.startsWith('--') && eq > 0) { value = a.slice(eq + 1); a = a.slice(0, eq); }
+    const take = () => {
+      const v = value ?? argv[++i];
+      if (v === undefined) throw new Usage(`${a} needs a value`);
+      return v;
+    };
+    switch (a) {
+      case '-h': case '--help': return 'help';
+      case '--quick': o.quick = true; break;
+      case '--smoke': o.smoke = true; break;
+      case '--json': o.json = resolve(take()); break;
+      case '--only': {
+        const list = take().split(',').map((s) => s.trim()).filter(Boolean);
+        for (const s of list) if (!SCENARIOS.includes(s)) throw new Usage(`unknown scenario '${s}' (expected ${SCENARIOS.join(', ')})`);
+        o.only = new Set(list);
+        break;
+      }
+      case '--servers': o.servers = new Set(take().split(',').map((s) => s.trim()).filter(Boolean)); break;
+      case '--duration': duration = Number(take()); if (!(duration > 0)) throw new Usage('--duration must be > 0'); break;
+      case '--idle': idle = Number(take()); if (!(idle >= 1) || !Number.isInteger(idle)) throw new Usage('--idle must be a positive integer'); break;
+      default: throw new Usage(`unknown option '${a}' (try 'wasmux bench --help')`);
+    }
+  }
+  if (o.quick) {
+    Object.assign(o, { duration: 1, warmup: 0.3, sizes: [1024], concurrencies: [10, 100], idle: 1000 });
+  }
+  if (o.smoke) {
+    Object.assign(o, { duration: 0.5, warmup: 0.1, sizes: [1024], concurrencies: [10], idle: 100, coreNs: [1, 10, 100] });
+    o.only ??= new Set(['core', 'echo']);
+    o.servers ??= new Set(['wasmux-node', 'c-epoll', 'python-selectors']);
+  }
+  if (duration !== null) { o.duration = duration; o.warmup = Math.min(o.warmup, duration / 3); }
+  if (idle !== null) o.idle = idle;
+  return o;
+}
+
+export async function runBench(argv: string[]): Promise<number> {
+  let o: Options | 'help';
+  try {
+    o = parseBenchArgs(argv);
+  } catch (e) {
+    if (e instanceof Usage) { process.stderr.write(`wasmux bench: ${e.message}\n`); return 2; }
+    throw e;
+  }
+  if (o === 'help') { process.stdout.write(BENCH_HELP); return 0; }
+  const opts = o;
+  hookExit();
+  const started = Date.now();
+  try {
+    progress('preparing (gcc -O2 bench/*.c, asc assembly/bench/select-cost.ts) ...');
+    const env = await prepareEnv();
+    const m = machine(env);
+    progress(`${m.cpus} x ${m.model}, node ${m.node}, wasmtime ${m.wasmtime}`);
+    const want = (s: string) => !opts.only || opts.only.has(s);
+    const rows: Row[] = [];
+    if (want('core')) rows.push(...(await coreScenario(env, opts)));
+    if (want('echo')) rows.push(...(await echoScenario(env, opts)));
+    if (want('real')) rows.push(...(await realClientsScenario(env, opts)));
+    if (want('many')) rows.push(...(await manyScenario(env, opts)));
+    process.stdout.write(renderTables(rows));
+    if (opts.json) {
+      mkdirSync(dirname(opts.json), { recursive: true });
+      const doc = {
+        machine: m,
+        options: { quick: opts.quick, smoke: opts.smoke, duration_s: opts.duration, warmup_s: opts.warmup, idle: opts.idle },
+        results: rows,
+      };
+      writeFileSync(opts.json, JSON.stringify(doc, null, 1) + '\n');
+      const svg = opts.json.replace(/\.json$/, '') + '.svg';
+      writeFileSync(svg, renderSvg(rows, `wasmux bench, ${m.date.slice(0, 10)}, ${m.cpus} x ${m.model}, node ${m.node}`));
+      progress(`wrote ${opts.json} and ${svg}`);
+    }
+    progress(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    return rows.length > 0 && rows.every((r) => r.error) ? 1 : 0;
+  } catch (e) {
+    process.stderr.write(`wasmux bench: internal error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+    return 1;
+  } finally {
+    killAll();
+    unhookExit();
+  }
+}
+
+// Also runnable directly (node dist/host/bench/main.js ...), without the CLI around it.
+if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
+  runBench(process.argv.slice(2)).then((code) => process.exit(code), () => process.exit(1));
+}

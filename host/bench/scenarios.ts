@@ -1,0 +1,199 @@
+// The network scenarios: closed-loop echo (2), real clients (3) and many connections (4).
+import { join } from 'node:path';
+import { runClient } from './client.js';
+import type { BenchEnv } from './env.js';
+import { cpuSeconds, rssKiB, runCommand, sleep } from './proc.js';
+import { BenchError, startServer, type RunningServer, type ServerName } from './servers.js';
+import { errorRow, progress, type Options, type Row } from './types.js';
+
+export const ECHO_SERVERS: ServerName[] = ['wasmux-node', 'wasmux-wasmtime', 'node-net', 'python-selectors', 'uvloop', 'c-epoll'];
+
+function reason(e: unknown): string {
+  return e instanceof BenchError ? e.message : `internal error: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+function moduleFor(env: BenchEnv, server: ServerName, name: string): string | undefined {
+  return server.startsWith('wasmux-') ? join(env.root, 'build', `${name}.wasm`) : undefined;
+}
+
+async function withServer<T>(env: BenchEnv, server: ServerName, module: string | undefined, fn: (s: RunningServer) => Promise<T>): Promise<T> {
+  const s = await startServer(env, server, module);
+  try {
+    return await fn(s);
+  } finally {
+    await s.stop();
+  }
+}
+
+/** Did the server die during a step? Turns a vanished server into a clear error. */
+function checkAlive(s: RunningServer): void {
+  if (s.proc.child.exitCode !== null || s.proc.child.signalCode !== null) {
+    const tail = s.proc.stderrTail().trim().split('\n').slice(-2).join(' / ');
+    throw new BenchError(`${s.name} exited (${s.proc.child.exitCode ?? s.proc.child.signalCode})${tail ? `: ${tail}` : ''}`);
+  }
+}
+
+/** Scenario 2: closed-loop echo, every server x size x concurrency. */
+export async function echoScenario(env: BenchEnv, o: Options): Promise<Row[]> {
+  const rows: Row[] = [];
+  const servers = ECHO_SERVERS.filter((s) => !o.servers || o.servers.has(s));
+  for (const server of servers) {
+    try {
+      await withServer(env, server, moduleFor(env, server, 'echo'), async (s) => {
+        for (const size of o.sizes) {
+          for (const conc of o.concurrencies) {
+            progress(`echo ${server} ${size / 1024} KiB x ${conc} ...`);
+            try {
+              checkAlive(s);
+              const cpu0 = cpuSeconds(s.pid);
+              const t0 = Date.now();
+              const r = await runClient(env, { host: s.host, port: s.port, size, concurrency: conc, duration: o.duration, warmup: o.warmup });
+              const cpu1 = cpuSeconds(s.pid);
+              const wall = (Date.now() - t0) / 1000;
+              checkAlive(s);
+              rows.push({
+                scenario: 'echo', server, size, concurrency: conc, rps: r.rps, mibps: r.mibps, p50_us: r.p50_us, p99_us: r.p99_us,
+                requests: r.requests, errors: r.errors, client_processes: r.processes, client_cpu: round(r.client_cpu, 3),
+                server_cpu: cpu0 !== null && cpu1 !== null ? round((cpu1 - cpu0) / wall, 3) : null,
+              });
+              progress(`echo ${server} ${size / 1024} KiB x ${conc}: ${Math.round(r.rps)} req/s, p99 ${r.p99_us} us`);
+            } catch (e) {
+              rows.push(errorRow('echo', server, reason(e), { size, concurrency: conc }));
+              progress(`echo ${server} ${size / 1024} KiB x ${conc}: error: ${reason(e)}`);
+            }
+          }
+        }
+      });
+    } catch (e) {
+      for (const size of o.sizes) for (const conc of o.concurrencies) rows.push(errorRow('echo', server, reason(e), { size, concurrency: conc }));
+      progress(`echo ${server}: error: ${reason(e)}`);
+    }
+  }
+  return rows;
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/** Parses wrk's "Latency Distribution" lines: "50%  1.23ms". */
+function wrkPercentile(out: string, p: string): number | null {
+  const m = new RegExp(`^\\s*${p}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(out);
+  if (!m) return null;
+  const v = Number(m[1]);
+  return m[2] === 'us' ? v : m[2] === 'ms' ? v * 1000 : v * 1e6;
+}
+
+function wrkBytes(s: string): number {
+  const m = /([\d.]+)([KMG]?B)/.exec(s);
+  if (!m) return 0;
+  const mult: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
+  return Number(m[1]) * (mult[m[2]] ?? 1);
+}
+
+/** Scenario 3: wrk against http.wasm (both hosts) and Node's http; redis-benchmark against kv.wasm and redis. */
+export async function realClientsScenario(env: BenchEnv, o: Options): Promise<Row[]> {
+  const rows: Row[] = [];
+  const dur = Math.max(1, Math.round(o.duration * 2));
+  const conns = o.quick ? 50 : 100;
+  const httpServers: ServerName[] = ['wasmux-node', 'wasmux-wasmtime', 'node-http'];
+  for (const server of httpServers.filter((s) => !o.servers || o.servers.has(s))) {
+    progress(`http (wrk) ${server} ...`);
+    try {
+      if (!env.wrk.path) throw new BenchError(env.wrk.reason);
+      const row = await withServer(env, server, moduleFor(env, server, 'http'), async (s) => {
+        const r = await runCommand(env.wrk.path!, ['-t2', `-c${conns}`, `-d${dur}s`, '--latency', '--timeout', '5s', `http://${s.host}:${s.port}/`], (dur + 30) * 1000);
+        checkAlive(s);
+        if (r.timedOut) throw new BenchError('wrk timed out');
+        const rps = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout);
+        if (r.code !== 0 || !rps) throw new BenchError(`wrk failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
+        const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(r.stdout)?.[1] ?? 0);
+        const sockErr = /Socket errors:(.*)/.exec(r.stdout)?.[1]?.trim() ?? '';
+        const total = Number(/(\d+) requests in/.exec(r.stdout)?.[1] ?? 0);
+        if (total === 0) throw new BenchError('wrk completed no request');
+        const transfer = wrkBytes(/Transfer\/sec:\s+(\S+)/.exec(r.stdout)?.[1] ?? '0B');
+        const out: Row = {
+          scenario: 'http-wrk', server, size: null, concurrency: conns, rps: Number(rps[1]), mibps: transfer / 1024 / 1024,
+          p50_us: wrkPercentile(r.stdout, '50'), p99_us: wrkPercentile(r.stdout, '99'), requests: total, non_2xx: non2xx,
+        };
+        if (sockErr) out.socket_errors = sockErr;
+        return out;
+      });
+      rows.push(row);
+      progress(`http (wrk) ${server}: ${Math.round(row.rps ?? 0)} req/s`);
+    } catch (e) {
+      rows.push(errorRow('http-wrk', server, reason(e), { concurrency: conns }));
+      progress(`http (wrk) ${server}: error: ${reason(e)}`);
+    }
+  }
+
+  const kvServers: ServerName[] = ['wasmux-node', 'wasmux-wasmtime', 'redis'];
+  const n = o.quick ? 20000 : 200000;
+  for (const server of kvServers.filter((s) => !o.servers || o.servers.has(s))) {
+    progress(`kv (redis-benchmark -P 16) ${server} ...`);
+    try {
+      if (!env.redisBenchmark.path) throw new BenchError(env.redisBenchmark.reason);
+      const got = await withServer(env, server, moduleFor(env, server, 'kv'), async (s) => {
+        const r = await runCommand(env.redisBenchmark.path!, ['-h', s.host, '-p', String(s.port), '-P', '16', '-c', '50', '-t', 'set,get', '-n', String(n), '--csv'], o.quick ? 30000 : 120000);
+        checkAlive(s);
+        if (r.timedOut) throw new BenchError('redis-benchmark timed out (server did not answer every request)');
+        const lines = r.stdout.split('\n').filter((l) => /^"(SET|GET)"/.test(l));
+        if (lines.length === 0) throw new BenchError(`redis-benchmark failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
+        return lines.map((l): Row => {
+          const f = l.split(',').map((x) => x.replace(/"/g, ''));
+          return {
+            scenario: `kv-${f[0].toLowerCase()}`, server, size: 3, concurrency: 50, rps: Number(f[1]), mibps: null,
+            p50_us: Number(f[4]) * 1000, p99_us: Number(f[6]) * 1000, pipeline: 16, requests: n,
+          };
+        });
+      });
+      rows.push(...got);
+      progress(`kv ${server}: ${got.map((g) => `${g.scenario} ${Math.round(g.rps ?? 0)}/s`).join(', ')}`);
+    } catch (e) {
+      for (const t of ['kv-set', 'kv-get']) rows.push(errorRow(t, server, reason(e), { concurrency: 50, pipeline: 16 }));
+      progress(`kv ${server}: error: ${reason(e)}`);
+    }
+  }
+  return rows;
+}
+
+/** Scenario 4: many mostly idle connections on one echo process, 100 active; RSS growth per idle connection. */
+export async function manyScenario(env: BenchEnv, o: Options): Promise<Row[]> {
+  const rows: Row[] = [];
+  const servers: ServerName[] = ['wasmux-node', 'wasmux-wasmtime', 'c-epoll'];
+  const active = 100;
+  const size = 1024;
+  for (const server of servers.filter((s) => !o.servers || o.servers.has(s))) {
+    progress(`many ${server}: ${o.idle} idle + ${active} active ...`);
+    try {
+      const row = await withServer(env, server, moduleFor(env, server, 'echo'), async (s) => {
+        // Warm the server first so the baseline RSS includes its steady state (JIT, buffers).
+        await runClient(env, { host: s.host, port: s.port, size, concurrency: active, duration: 0.5, warmup: 0 });
+        await sleep(300);
+        const rss0 = rssKiB(s.pid);
+        let rss1: number | null = null;
+        const holdMs = 2000;
+        const r = await runClient(env, {
+          host: s.host, port: s.port, size, concurrency: active, duration: o.duration, warmup: o.warmup, idle: o.idle, holdMs,
+          onIdleReady: () => { setTimeout(() => { rss1 = rssKiB(s.pid); }, holdMs / 2); },
+        });
+        const rss2 = rssKiB(s.pid);
+        checkAlive(s);
+        if (rss0 === null || rss1 === null) throw new BenchError('could not read the server RSS');
+        const perConn = ((rss1 - rss0) * 1024) / o.idle;
+        return {
+          scenario: 'many', server, size, concurrency: active, rps: r.rps, mibps: r.mibps, p50_us: r.p50_us, p99_us: r.p99_us,
+          idle: o.idle, idle_failed: r.idle_failed, errors: r.errors, rss_before_kib: rss0, rss_idle_kib: rss1, rss_after_kib: rss2,
+          bytes_per_idle_conn: Math.round(perConn), client_cpu: round(r.client_cpu, 3),
+        } satisfies Row;
+      });
+      rows.push(row);
+      progress(`many ${server}: ${Math.round(row.rps ?? 0)} req/s, ${row.bytes_per_idle_conn} B per idle connection`);
+    } catch (e) {
+      rows.push(errorRow('many', server, reason(e), { size, concurrency: active, idle: o.idle }));
+      progress(`many ${server}: error: ${reason(e)}`);
+    }
+  }
+  return rows;
+}

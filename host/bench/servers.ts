@@ -1,0 +1,83 @@
+// Starting and stopping the servers the bench measures; each runs in its own process so that its CPU and RSS are
+// its own and it never shares an event loop with the bench.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchEnv } from './env.js';
+import { freePort, spawnChild, waitForPort, type Spawned } from './proc.js';
+
+export type ServerName = 'wasmux-node' | 'wasmux-wasmtime' | 'node-net' | 'python-selectors' | 'uvloop' | 'c-epoll' | 'node-http' | 'redis';
+
+/** A failure that becomes an error row (with this reason) instead of a crash. */
+export class BenchError extends Error {}
+
+export interface RunningServer {
+  name: ServerName;
+  host: string;
+  port: number;
+  pid: number;
+  proc: Spawned;
+  stop(): Promise<void>;
+}
+
+export const HOST = '127.0.0.1';
+const RAISE_NOFILE = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"';
+
+function need(path: string | null, reason: string): string {
+  if (!path) throw new BenchError(reason);
+  return path;
+}
+
+/** The command line of a server; `module` is the guest for the wasmux hosts, `env` extra guest environment. */
+export function serverCommand(env: BenchEnv, name: ServerName, port: number, module?: string, guestEnv: Record<string, string> = {}): string[] {
+  const addr = `${HOST}:${port}`;
+  const peers = join(env.root, 'dist', 'host', 'bench', 'peers');
+  const envArgs = Object.entries(guestEnv).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
+  switch (name) {
+    case 'wasmux-node': {
+      const mod = need(module ?? null, 'no module');
+      if (!existsSync(mod)) throw new BenchError(`${mod.slice(env.root.length + 1)} is missing (npm run build:wasm)`);
+      return [env.node, join(env.root, 'dist', 'host', 'cli', 'main.js'), 'run', '--listen', addr, ...envArgs, mod];
+    }
+    case 'wasmux-wasmtime': {
+      const mod = need(module ?? null, 'no module');
+      if (!existsSync(mod)) throw new BenchError(`${mod.slice(env.root.length + 1)} is missing (npm run build:wasm)`);
+      const wt = need(env.wasmtime.path, env.wasmtime.reason);
+      return ['bash', '-c', RAISE_NOFILE, 'bash', wt, 'run', '-S', 'preview2=n', '-S', `tcplisten=${addr}`,
+        '--env', 'LISTEN_FDS=1', ...envArgs, mod];
+    }
+    case 'node-net': return [env.node, join(peers, 'node-echo.js'), HOST, String(port)];
+    case 'node-http': return [env.node, join(peers, 'node-http.js'), HOST, String(port)];
+    case 'python-selectors':
+      return [need(env.python.path, env.python.reason), join(env.root, 'bench', 'py_selectors_echo.py'), HOST, String(port)];
+    case 'uvloop':
+      return [need(env.uvloopPython.path, env.uvloopPython.reason), join(env.root, 'bench', 'uvloop_echo.py'), HOST, String(port)];
+    case 'c-epoll':
+      return ['bash', '-c', RAISE_NOFILE, 'bash', need(env.cEcho.path, env.cEcho.reason), HOST, String(port)];
+    case 'redis':
+      return [need(env.redisServer.path, env.redisServer.reason), '--port', String(port), '--bind', HOST, '--save', '',
+        '--appendonly', 'no', '--protected-mode', 'no', '--maxclients', '10000'];
+  }
+}
+
+/**
+ * The environment of every server child. RUST_BACKTRACE / RUST_LIB_BACKTRACE are forced to 0: with them set (as in
+ * many dev shells), wasmtime's wasi-common captures a backtrace for every error it returns, AGAIN included, which
+ * cut its echo throughput by ~2.5x in our measurements.
+ */
+export function childEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, RUST_BACKTRACE: '0', RUST_LIB_BACKTRACE: '0' };
+}
+
+/** Starts a server on a free port and waits until it accepts connections (throws BenchError otherwise). */
+export async function startServer(env: BenchEnv, name: ServerName, module?: string, guestEnv: Record<string, string> = {}, stdout: 'ignore' | 'pipe' = 'ignore'): Promise<RunningServer> {
+  const port = await freePort(HOST);
+  const [cmd, ...args] = serverCommand(env, name, port, module, guestEnv);
+  const proc = spawnChild(cmd, args, { cwd: env.root, stdio: ['ignore', stdout, 'pipe'], env: childEnv() });
+  const up = await waitForPort(HOST, port, 60000, proc.exited);
+  if (!up) {
+    await proc.kill();
+    const why = proc.stderrTail().split('\n').map((l) => l.trim()).filter(Boolean).slice(-2).join(' / ');
+    throw new BenchError(`${name} did not start${why ? `: ${why}` : ''}`);
+  }
+  return { name, host: HOST, port, pid: proc.pid, proc, stop: async () => { await proc.kill(); } };
+}
