@@ -14,7 +14,8 @@ export { Poller } from "./select/poller";
 export { select, SelectResult } from "./select/select";
 export { Selector, SelectorKey, SelectedKey, EVENT_READ, EVENT_WRITE } from "./select/selector";
 
-export { Stream, IoResult } from "./net/stream";
+export { Stream, IoResult, ConnectResult } from "./net/stream";
+export { SocketAddress, HostPort, parseIPv4, parseIPv6 } from "./net/socket-address";
 export { Listener } from "./net/listener";
 export { listenFds, FIRST_LISTEN_FD } from "./net/listen-fds";
 

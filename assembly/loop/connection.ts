@@ -10,6 +10,15 @@ import { TimerCallback } from "./timers";
 /** Bytes read per wakeup before the loop moves on to other fds (fairness under load). */
 const READ_BUDGET: i32 = 1 << 20;
 
+/**
+ * How a connecting Connection learns the outcome. Only EventLoop.connect creates one, so modules that
+ * never connect do not link the WASIX call behind it (and keep running under wasmtime).
+ */
+export abstract class ConnectCheck {
+  /** SUCCESS when connected, else why the connection failed. */
+  abstract finish(stream: Stream): u16;
+}
+
 /** Closes a lingering connection whose peer did not close in time. */
 class LingerTimeout extends TimerCallback {
   constructor(private conn: Connection) { super(); }
@@ -37,10 +46,17 @@ export class Connection extends Watcher {
   private interest: u8 = 0;
   private lingering: bool = false;
   private lingerTimer: i32 = 0;
+  private connectCheck: ConnectCheck | null = null;
+  private writeEnding: bool = false;
+  private writeShut: bool = false;
 
   constructor(public readonly loop: EventLoop, public readonly stream: Stream) { super(); }
 
   get fd(): u32 { return this.stream.fd; }
+  /** True while an outgoing connection is being made. */
+  get isConnecting(): bool { return this.connectCheck != null; }
+  /** True once endWrite() has sent everything and shut the write side. */
+  get writeEnded(): bool { return this.writeShut; }
   get isClosed(): bool { return this.closed; }
   /** True once the peer half-closed. */
   get peerEnded(): bool { return this.eof; }
@@ -51,10 +67,10 @@ export class Connection extends Watcher {
    * until onDrain. Returns false and drops the data once the connection is closed or ending.
    */
   write(data: usize, len: i32): bool {
-    if (this.closed || this.ending) return false;
+    if (this.closed || this.ending || this.writeEnding) return false;
     if (len <= 0) return !this.out.full;
     let sent = 0;
-    if (this.out.isEmpty) {
+    if (this.out.isEmpty && this.connectCheck == null) {
       // Optimistic write: most sends succeed whole, which saves a select round trip.
       const r = this.stream.sendFrom(data, len);
       if (r.ok) sent = r.n;
@@ -73,6 +89,24 @@ export class Connection extends Watcher {
   writeString(s: string): bool {
     const b = String.UTF8.encode(s);
     return this.write(changetype<usize>(b), b.byteLength);
+  }
+
+  /**
+   * Half-close: sends everything pending, then shuts the write side (the peer reads EOF) and keeps
+   * reading. For proxies and request/response clients; end() closes both sides.
+   */
+  endWrite(): void {
+    if (this.closed || this.writeEnding || this.ending) return;
+    this.writeEnding = true;
+    if (this.out.isEmpty && this.connectCheck == null) this.shutWrite();
+    else this.updateInterest();
+  }
+
+  private shutWrite(): void {
+    if (this.writeShut) return;
+    this.writeShut = true;
+    const err = this.stream.shutdownWrite();
+    if (err != Errno.SUCCESS) this.close(err);
   }
 
   /** Stops reading (backpressure): the host then stops taking data from the peer. */
@@ -121,10 +155,27 @@ export class Connection extends Watcher {
   /** Starts watching the stream; called by the loop once the handler is set. */
   start(): void { this.updateInterest(); }
 
+  /** Starts watching a stream whose connection is in progress: writable means connected (or failed). */
+  startConnecting(check: ConnectCheck): void {
+    this.connectCheck = check;
+    this.updateInterest();
+  }
+
+  private finishConnecting(check: ConnectCheck): bool {
+    const err = check.finish(this.stream);
+    if (err != Errno.SUCCESS) { this.close(err); return false; }
+    this.connectCheck = null;
+    this.handler.onConnect(this);
+    return !this.closed;
+  }
+
   onReadable(): void {
     if (this.lingering) { this.discard(); return; }
     const buf = this.loop.readBuffer;
     let budget = READ_BUDGET;
+    // Once we have read what the host said was there, stop: the next poll reports anything newer
+    // (level-triggered), and the read that would only answer AGAIN is saved — one host call per message.
+    let expected = this.readHint;
     while (this.reading && !this.closed && budget > 0) {
       const r = this.stream.recvInto(buf.dataStart, buf.length);
       if (r.wouldBlock) break;
@@ -138,6 +189,10 @@ export class Connection extends Watcher {
       }
       budget -= r.n;
       this.handler.onData(this, buf.dataStart, r.n);
+      if (expected > 0) {
+        if (<u64>r.n >= expected) break;
+        expected -= <u64>r.n;
+      }
     }
   }
 
@@ -154,6 +209,8 @@ export class Connection extends Watcher {
 
   onWritable(): void {
     if (this.closed) return;
+    const check = this.connectCheck;
+    if (check != null && !this.finishConnecting(check)) return;
     const out = this.out;
     while (!out.isEmpty) {
       const r = this.stream.sendFrom(out.frontPtr(), out.frontLen());
@@ -162,6 +219,7 @@ export class Connection extends Watcher {
       out.consume(r.n);
     }
     if (out.isEmpty && this.ending) { this.finishEnd(); return; }
+    if (out.isEmpty && this.writeEnding) this.shutWrite();
     this.updateInterest();
     if (this.wasFull && out.drained) {
       this.wasFull = false;
@@ -173,7 +231,8 @@ export class Connection extends Watcher {
 
   private updateInterest(): void {
     if (this.closed) return;
-    const want: u8 = (this.reading && !this.eof ? Ready.READ : 0) | (this.out.isEmpty ? 0 : Ready.WRITE);
+    const want: u8 = this.connectCheck != null ? Ready.WRITE
+      : (this.reading && !this.eof ? Ready.READ : 0) | (this.out.isEmpty ? 0 : Ready.WRITE);
     if (want == this.interest) return;
     const sel = this.loop.selector;
     if (this.interest == 0) sel.register(this.fd, want, this);

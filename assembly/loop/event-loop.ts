@@ -2,9 +2,15 @@ import { Errno } from "../wasi/errno";
 import { monotonicMs } from "../wasi/clock";
 import { Selector, EVENT_READ, EVENT_WRITE } from "../select/selector";
 import { Listener } from "../net/listener";
+import { Stream } from "../net/stream";
 import { Watcher } from "./watcher";
-import { ServerHandler } from "./handlers";
-import { Connection } from "./connection";
+import { ServerHandler, StreamHandler } from "./handlers";
+import { Connection, ConnectCheck } from "./connection";
+
+/** The WASIX way to learn a connection's outcome (see ConnectCheck). */
+class PeerAddressCheck extends ConnectCheck {
+  finish(stream: Stream): u16 { return stream.finishConnect(); }
+}
 import { Acceptor } from "./acceptor";
 import { TimerCallback, TimerHeap } from "./timers";
 
@@ -31,6 +37,27 @@ export class EventLoop {
   listen(listener: Listener, server: ServerHandler): Errno {
     return this.selector.register(listener.fd, EVENT_READ, new Acceptor(this, listener, server));
   }
+
+  /**
+   * Opens an outgoing connection to "HOST:PORT" with `handler`; its onConnect runs once connected, or
+   * its onClose with the errno when the connection fails. Returns null when it could not even start
+   * (see lastConnectErrno: INVAL, NOTCAPABLE, NOSYS...). Output written before onConnect is queued.
+   */
+  connect(address: string, handler: StreamHandler): Connection | null {
+    const r = Stream.connect(address);
+    this.lastConnectErrno = r.errno;
+    const stream = r.stream;
+    if (stream == null) return null;
+    const conn = new Connection(this, stream);
+    conn.handler = handler;
+    this.connectionOpened(conn);
+    if (r.inProgress) conn.startConnecting(new PeerAddressCheck());
+    else { conn.start(); handler.onConnect(conn); }
+    return conn;
+  }
+
+  /** Why the last connect() returned null (or SUCCESS / INPROGRESS when it did not). */
+  lastConnectErrno: Errno = Errno.SUCCESS;
 
   /** Watches any fd with your own Watcher (events: EVENT_READ | EVENT_WRITE). */
   watch(fd: u32, events: u8, watcher: Watcher): Errno {
@@ -84,7 +111,7 @@ export class EventLoop {
         const w = sk.key.data;
         if (w.finished) continue;
         if (sk.errno != 0) { w.onError(sk.errno); continue; }
-        if (sk.events & EVENT_READ) w.onReadable();
+        if (sk.events & EVENT_READ) { w.readHint = sk.nbytes; w.onReadable(); }
         if ((sk.events & EVENT_WRITE) && !w.finished) w.onWritable();
       }
       if (due >= 0) this.timers.runDue(monotonicMs());

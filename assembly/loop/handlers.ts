@@ -2,6 +2,8 @@ import { Connection } from "./connection";
 
 /** What a connection does with its events. Override what you need; the defaults are sensible. */
 export class StreamHandler {
+  /** An outgoing connection (EventLoop.connect) is established; output queued before now is sent next. */
+  onConnect(conn: Connection): void {}
   /** `len` bytes arrived at `data`; the bytes are only valid during the call (copy what you keep). */
   onData(conn: Connection, data: usize, len: i32): void {}
   /** The peer half-closed: no more data will come. Default: send what is pending, then close. */

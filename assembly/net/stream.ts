@@ -1,7 +1,22 @@
 import { Errno } from "../wasi/errno";
-import { fd_close, sock_recv, sock_send, sock_shutdown } from "../wasi/imports";
-import { SHUT_RD, SHUT_WR, writeIovec } from "../wasi/layout";
+import { fd_close, fd_fdstat_set_flags, sock_recv, sock_send, sock_shutdown } from "../wasi/imports";
+import { FDFLAGS_NONBLOCK, SHUT_RD, SHUT_WR, writeIovec } from "../wasi/layout";
 import { iovecCell, outA } from "../wasi/scratch";
+import { sock_open, sock_connect, sock_addr_peer, sock_addr_local, resolve, SOCK_STREAM, PROTO_TCP, ADDR_PORT_SIZE, ADDR_IP_SIZE } from "../wasi/wasix";
+import { HostPort, SocketAddress, literalAddress } from "./socket-address";
+
+/** Addresses asked of resolve() for a name; the first usable one is used. */
+const RESOLVE_MAX: u32 = 4;
+/** Scratch for addr_port / addr_ip structs (single-threaded, never re-entered). */
+const ADDR_CELL: usize = heap.alloc(ADDR_PORT_SIZE);
+const RESOLVED_CELLS: usize = heap.alloc(ADDR_IP_SIZE * RESOLVE_MAX);
+
+/** Outcome of Stream.connect: a stream (connected, or still connecting), or why there is none. */
+export class ConnectResult {
+  constructor(public stream: Stream | null, public errno: Errno, public address: SocketAddress | null) {}
+  /** True while the connection is being made: wait until the stream is writable, then call finishConnect(). */
+  get inProgress(): bool { return this.stream != null && this.errno == Errno.INPROGRESS; }
+}
 
 /** Result of one recv or send: a byte count, or an errno (AGAIN: not now, try after select). */
 export class IoResult {
@@ -19,6 +34,57 @@ export class Stream {
   private closed: bool = false;
 
   constructor(public readonly fd: u32) {}
+
+  /**
+   * Starts a non-blocking TCP connection to "HOST:PORT" ("[V6]:PORT" for IPv6; a name is resolved by
+   * the host first). errno SUCCESS: connected at once; INPROGRESS: put the stream in your writers and
+   * call finishConnect() once it is writable; anything else: no stream (INVAL for a malformed address,
+   * NOTCAPABLE when the host's policy denies it, NOSYS when the host has no WASIX sockets).
+   * Uses the WASIX calls (module wasix_32v1): modules that call it do not run under wasmtime.
+   */
+  static connect(address: string): ConnectResult {
+    const hp = HostPort.parse(address);
+    if (hp == null) return new ConnectResult(null, Errno.INVAL, null);
+    let addr = literalAddress(hp);
+    if (addr == null) {
+      const host = String.UTF8.encode(hp.host);
+      const err = resolve(changetype<usize>(host), <u32>host.byteLength, hp.port, RESOLVED_CELLS, RESOLVE_MAX, outA());
+      if (err != Errno.SUCCESS) return new ConnectResult(null, err, null);
+      const n = min(load<u32>(outA()), RESOLVE_MAX);
+      for (let i: u32 = 0; i < n && addr == null; i++) addr = SocketAddress.readIp(RESOLVED_CELLS + <usize>i * ADDR_IP_SIZE, hp.port);
+      if (addr == null) return new ConnectResult(null, Errno.NOENT, null);
+    }
+    const target = addr!;
+    const open = sock_open(target.family, SOCK_STREAM, PROTO_TCP, outA());
+    if (open != Errno.SUCCESS) return new ConnectResult(null, open, target);
+    const stream = new Stream(load<u32>(outA()));
+    let err = fd_fdstat_set_flags(stream.fd, FDFLAGS_NONBLOCK);
+    if (err == Errno.SUCCESS) {
+      target.writeTo(ADDR_CELL);
+      err = sock_connect(stream.fd, ADDR_CELL);
+    }
+    if (err == Errno.SUCCESS || err == Errno.INPROGRESS) return new ConnectResult(stream, err, target);
+    stream.close();
+    return new ConnectResult(null, err, target);
+  }
+
+  /**
+   * After a connecting stream became writable (or its poll event carried an error): SUCCESS when it
+   * is connected, else why the connection failed (CONNREFUSED, TIMEDOUT, ...).
+   */
+  finishConnect(): Errno {
+    return sock_addr_peer(this.fd, ADDR_CELL);
+  }
+
+  /** The peer's address, or null (not connected, or a host without WASIX sockets). */
+  peerAddress(): SocketAddress | null {
+    return sock_addr_peer(this.fd, ADDR_CELL) == Errno.SUCCESS ? SocketAddress.readFrom(ADDR_CELL) : null;
+  }
+
+  /** The local address, or null. */
+  localAddress(): SocketAddress | null {
+    return sock_addr_local(this.fd, ADDR_CELL) == Errno.SUCCESS ? SocketAddress.readFrom(ADDR_CELL) : null;
+  }
 
   /**
    * Reads up to `len` bytes into `buf`. n > 0: bytes read; n == 0 with SUCCESS: the peer closed its

@@ -19,6 +19,8 @@ export class SelectedKey<T> {
   events: u8 = 0;
   /** The host's errno for this fd when it is in error (a dead fd, a failed connect); else 0. */
   errno: u16 = 0;
+  /** Bytes the host said were readable (0 when it did not say): a hint for how much to read now. */
+  nbytes: u64 = 0;
   constructor(public key: SelectorKey<T>) {}
 }
 
@@ -111,6 +113,7 @@ export class Selector<T> {
       if (n < out.length) { sk = unchecked(out[n]); sk.key = key; } else { sk = new SelectedKey<T>(key); out.push(sk); }
       sk.events = events;
       sk.errno = errno;
+      sk.nbytes = reg.nbytes;
       n++;
     }
     out.length = n;

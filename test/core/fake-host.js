@@ -26,6 +26,7 @@ export class FakeHost {
     this.sockets = new Map();
     this.nextFd = 100; // never reused, like wasmtime
     this.pollCalls = 0;
+    this.recvCalls = 0;
     this.lastSubscriptions = [];
     this.stderr = "";
     /** Called when a poll would block; return true after changing something, false to end the run. */
@@ -129,6 +130,7 @@ export class FakeHost {
         return E.SUCCESS;
       },
       sock_recv(fd, iovs, niovs, riflags, nreadPtr, roflagsPtr) {
+        h.recvCalls++;
         const s = h.sockets.get(fd);
         if (!s || s.closed) return E.BADF;
         if (s.kind !== "stream") return E.NOTSOCK;

@@ -31,6 +31,24 @@ test("echoes bytes, and on the peer's half-close flushes then closes", async () 
   assert.is(core.loopConnections(), 0);
 });
 
+test("a connection reads what the poll said was there, and no more: one recv per message, no AGAIN read", async () => {
+  const { core, host } = await loadHarness();
+  host.listen(3);
+  core.loopReset(1n << 18n, 1n << 16n);
+  core.loopListen(3);
+  const c = host.connect(3);
+  let sent = 0;
+  host.onIdle = () => {
+    if (sent < 10) { FakeHost.feed(c, `message ${sent++};`); return true; }
+    if (!c.peerClosed) { c.peerClosed = true; return true; }
+    return false;
+  };
+  const before = host.recvCalls;
+  runUntilIdle(core);
+  assert.is(FakeHost.received(c).toString(), Array.from({ length: 10 }, (_, i) => `message ${i};`).join(""));
+  assert.is(host.recvCalls - before, 10 + 1, "ten messages and the EOF, not twice that");
+});
+
 test("a peer that does not read: output stops at the high watermark, reading pauses, nothing is lost", async () => {
   const { core, host } = await loadHarness();
   host.listen(3);
