@@ -242,7 +242,9 @@ export function makePollOneoff(mem: GuestMemory, fds: FdTable, waker: Waker) {
           else ready = false;
         } else {
           const st = e.stream;
-          if (s.tag === EventType.FD_READ ? st.readable : st.writable) {
+          // A failed outgoing connect: its errno on the event (read and write alike) until a sock_* call takes it.
+          if (st.connectError !== 0) emit(i, s.tag, st.connectError, 0, true);
+          else if (s.tag === EventType.FD_READ ? st.readable : st.writable) {
             emit(i, s.tag, 0, s.tag === EventType.FD_READ ? st.available : st.writeRoom, st.hangup);
           } else ready = false;
         }

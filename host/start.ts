@@ -13,6 +13,9 @@ export async function start(options: StartOptions): Promise<Running> {
   if (host === 'node') return startNode(options);
   if (host === 'wasmtime') {
     if (options.wait !== undefined) throw new WasmuxError("option wait applies to the Node host only (wasmtime blocks in the OS)", { usage: true });
+    if (options.allowConnect !== undefined && options.allowConnect.length > 0) {
+      throw new WasmuxError('option allowConnect applies to the Node host only (wasmtime has no outgoing connections for preview1 modules)', { usage: true });
+    }
     return startWasmtime(options);
   }
   throw new WasmuxError(`unknown host '${String(host)}' (expected node or wasmtime)`, { usage: true });

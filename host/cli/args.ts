@@ -11,6 +11,7 @@ export interface RunArgs {
   listen: string[];
   env: Record<string, string>;
   dirs: string[];
+  allowConnect: string[];
   wait?: 'jspi' | 'asyncify';
   host: 'node' | 'wasmtime';
   module: string;
@@ -43,6 +44,9 @@ Options:
   -l, --listen HOST:PORT     Pre-open a TCP listener (repeatable; port 0 = any free port; IPv6 as [::1]:PORT)
   -e, --env KEY=VALUE        Set a guest environment variable (repeatable; the host environment is not passed)
       --dir HOST[::GUEST]    Pre-open a host directory, seen by the guest as GUEST (repeatable)
+      --allow-connect RULE   Let the guest connect out (WASIX sockets, Node host; repeatable; default: none):
+                             HOST:PORT, HOST:*, CIDR:PORT or CIDR:* (IPv6 in brackets: [::1]:*, [fd00::/8]:443;
+                             localhost = 127.0.0.1 and ::1; other names are looked up once at start)
       --wait jspi|asyncify   How the guest waits for I/O (default: WASMUX_WAIT, else jspi on Node >= 24, else asyncify)
       --host node|wasmtime   Runtime that runs the module (default node: the embedded host, nothing to install;
                              wasmtime: the pinned CLI from npm run setup:wasmtime, then $WASMTIME, then PATH)
@@ -54,6 +58,7 @@ Exit status: the guest's exit code; 130 after SIGINT, 143 after SIGTERM; 134 whe
 
 const RUN_VALUE_OPTS: Record<string, string> = {
   '-l': 'listen', '--listen': 'listen', '-e': 'env', '--env': 'env', '--dir': 'dir', '--wait': 'wait', '--host': 'host',
+  '--allow-connect': 'allow-connect',
 };
 
 /** Parses argv (without node and script path). Throws UsageError on bad input. */
@@ -69,7 +74,7 @@ export function parseArgs(argv: string[]): Parsed {
 }
 
 function parseRun(argv: string[]): Parsed {
-  const out: RunArgs = { command: 'run', listen: [], env: {}, dirs: [], host: 'node', module: '', args: [] };
+  const out: RunArgs = { command: 'run', listen: [], env: {}, dirs: [], allowConnect: [], host: 'node', module: '', args: [] };
   let i = 0;
   while (i < argv.length) {
     const a = argv[i];
@@ -93,6 +98,7 @@ function parseRun(argv: string[]): Parsed {
     switch (opt) {
       case 'listen': out.listen.push(value); break;
       case 'dir': out.dirs.push(value); break;
+      case 'allow-connect': out.allowConnect.push(value); break;
       case 'env': {
         const k = value.indexOf('=');
         if (k <= 0) throw new UsageError(`malformed --env '${value}' (expected KEY=VALUE)`);

@@ -40,6 +40,9 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (parsed.host === 'wasmtime' && parsed.wait) fail('--wait applies to the Node host only (wasmtime blocks in the OS)', 2);
+  if (parsed.host === 'wasmtime' && parsed.allowConnect.length > 0) {
+    fail('--allow-connect applies to the Node host only (wasmtime has no outgoing connections for preview1 modules)', 2);
+  }
 
   // Signal handlers go in before anything starts: a supervisor may signal as soon as it reads the
   // listening line, and a signal that found no handler would kill this process and orphan a wasmtime child.
@@ -54,7 +57,7 @@ async function main(argv: string[]): Promise<void> {
   try {
     running = await start({
       module: parsed.module, listen: parsed.listen, env: parsed.env, dirs: parsed.dirs, args: parsed.args,
-      wait: parsed.wait, host: parsed.host,
+      wait: parsed.wait, host: parsed.host, allowConnect: parsed.allowConnect,
     });
   } catch (e) {
     if (e instanceof WasmuxError) fail(e.message, e.usage ? 2 : 1);

@@ -9,6 +9,8 @@ import { FdTable } from '../fd-table.js';
 import { TcpListener } from '../sockets/tcp-listener.js';
 import { GuestMemory } from '../wasi/guest-memory.js';
 import { makeImports } from '../wasi/imports.js';
+import { makeWasixImports, WASIX_FUNCTIONS } from '../wasix/imports.js';
+import { ConnectPolicy } from '../policy.js';
 import { asyncifyStrategy } from '../wait/asyncify.js';
 import { GuestExit } from '../wait/exit.js';
 import { jspiStrategy } from '../wait/jspi.js';
@@ -35,6 +37,11 @@ export interface StartOptions {
   wait?: 'jspi' | 'asyncify';
   /** Which runtime runs the module: the embedded Node host (default) or the wasmtime CLI. */
   host?: 'node' | 'wasmtime';
+  /**
+   * Outgoing connections the guest may make with the WASIX calls (Node host only): rules HOST:PORT, HOST:*,
+   * CIDR:PORT, CIDR:* (IPv6 in brackets; 'localhost' = 127.0.0.1 and ::1). Default: none (deny all).
+   */
+  allowConnect?: string[];
 }
 
 /** A listener as bound: the actual port (useful with port 0) and its guest fd. */
@@ -104,9 +111,12 @@ function checkModule(bytes: Uint8Array, name: string): void {
     throw new WasmuxError(`'${name}' does not export its memory`);
   }
   for (const i of WebAssembly.Module.imports(m)) {
-    if (i.module !== 'wasi_snapshot_preview1') {
-      throw new WasmuxError(`'${name}' imports ${i.module}.${i.name}, which wasmux does not provide (only wasi_snapshot_preview1)`);
+    if (i.module === 'wasi_snapshot_preview1') continue;
+    if (i.module === 'wasix_32v1') {
+      if ((WASIX_FUNCTIONS as readonly string[]).includes(i.name) && i.kind === 'function') continue;
+      throw new WasmuxError(`'${name}' imports wasix_32v1.${i.name}, which wasmux does not provide (of WASIX only ${WASIX_FUNCTIONS.join(', ')})`);
     }
+    throw new WasmuxError(`'${name}' imports ${i.module}.${i.name}, which wasmux does not provide (only wasi_snapshot_preview1 and WASIX sockets)`);
   }
 }
 
@@ -147,6 +157,8 @@ export async function startNode(options: StartOptions): Promise<Running> {
     throw new WasmuxError('option env must be an object of strings');
   }
   if (!Array.isArray(dirSpecs)) throw new WasmuxError('option dirs must be an array of HOST[::GUEST] strings');
+  const allowSpecs = options.allowConnect ?? [];
+  if (!Array.isArray(allowSpecs)) throw new WasmuxError('option allowConnect must be an array of rule strings like 127.0.0.1:6379', { usage: true });
   for (const s of [options.stdout, options.stderr]) {
     if (s !== undefined && s !== 'inherit' && (typeof s !== 'object' || typeof (s as Writable).write !== 'function')) {
       throw new WasmuxError("options stdout/stderr must be 'inherit' or a Writable stream");
@@ -162,6 +174,7 @@ export async function startNode(options: StartOptions): Promise<Running> {
     if (!isDir) throw new WasmuxError(`dir '${d.hostPath}' is not an existing directory`);
     preopens[d.guestPath] = d.hostPath;
   }
+  const policy = await ConnectPolicy.create(allowSpecs); // malformed rules are usage errors; names looked up once
   const strategy = chooseStrategy(options.wait);
   const { bytes, name } = await loadBytes(options.module);
   checkModule(bytes, name);
@@ -198,9 +211,13 @@ export async function startNode(options: StartOptions): Promise<Running> {
     wasi: (wasi.getImportObject() as { wasi_snapshot_preview1: Record<string, (...a: any[]) => any> }).wasi_snapshot_preview1,
     stdout: stdoutSink, stderr: stderrSink,
   });
+  const wasix = makeWasixImports({ mem, fds, waker, strategy, policy, stderr: stderrSink ?? process.stderr });
   let instance: WebAssembly.Instance;
   try {
-    instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: imports as WebAssembly.ModuleImports });
+    instance = await WebAssembly.instantiate(module, {
+      wasi_snapshot_preview1: imports as WebAssembly.ModuleImports,
+      wasix_32v1: wasix as WebAssembly.ModuleImports,
+    });
   } catch (e) {
     for (const l of listeners) l.close();
     throw new WasmuxError(`cannot instantiate '${name}': ${(e as Error).message.split('\n')[0]}`);

@@ -1,6 +1,11 @@
-// A connected TCP socket as the guest sees it: a bounded receive buffer filled by Node's 'data' events and a
-// write side bounded by the Node socket's writableLength. Both bounds keep memory per connection constant even
-// when the guest or the peer is slow (backpressure both ways).
+// A TCP socket as the guest sees it: a bounded receive buffer filled by Node's 'data' events and a write side
+// bounded by the Node socket's writableLength. Both bounds keep memory per connection constant even when the
+// guest or the peer is slow (backpressure both ways).
+//
+// Accepted sockets start connected. A socket from WASIX sock_open starts 'unconnected' (a Node Socket with no
+// handle yet), becomes 'connecting' at sock_connect, then 'connected' (from then on exactly like an accepted one)
+// or 'failed'. A failed connect keeps its errno pending (SO_ERROR): poll reports it on the socket's events until
+// one sock_* call takes it.
 import type { Socket } from 'node:net';
 import { Errno } from '../wasi/abi.js';
 import { Watchable, type ChangeHub } from './watchable.js';
@@ -10,6 +15,41 @@ export const RECV_HIGH_WATER = 256 * 1024;
 export const SEND_HIGH_WATER = 256 * 1024;
 /** After the guest closes, unsent data gets this long to flush before the socket is destroyed. */
 const CLOSE_LINGER_MS = 30_000;
+
+/** Where an outgoing socket is in its life; accepted sockets are 'connected' from the start. */
+export type StreamPhase = 'unconnected' | 'connecting' | 'connected' | 'failed';
+
+/** An address as the guest sees it: family 4 or 6, the address text, the port. */
+export interface SockName {
+  family: 4 | 6;
+  address: string;
+  port: number;
+}
+
+/** errno of a failed connect, from Node's error code. */
+export function connectErrno(code: string | undefined): number {
+  switch (code) {
+    case 'ECONNREFUSED': return Errno.CONNREFUSED;
+    case 'ETIMEDOUT': return Errno.TIMEDOUT;
+    case 'EHOSTUNREACH': case 'EHOSTDOWN': return Errno.HOSTUNREACH;
+    case 'ENETUNREACH': return Errno.NETUNREACH;
+    case 'ENETDOWN': return Errno.NETDOWN;
+    case 'EADDRNOTAVAIL': return Errno.ADDRNOTAVAIL;
+    case 'EADDRINUSE': return Errno.ADDRINUSE;
+    case 'ECONNRESET': return Errno.CONNRESET;
+    case 'ECONNABORTED': return Errno.CONNABORTED;
+    case 'EACCES': return Errno.ACCES;
+    case 'EPERM': return Errno.PERM;
+    case 'EAFNOSUPPORT': return Errno.AFNOSUPPORT;
+    default: return Errno.IO;
+  }
+}
+
+/** The name of one end of a Node socket, or null when Node does not know it (not connected). */
+function sockName(family: string | undefined, address: string | undefined, port: number | undefined): SockName | null {
+  if (!address || port === undefined) return null;
+  return { family: family === 'IPv6' ? 6 : 4, address, port };
+}
 
 export class TcpStream extends Watchable {
   /** NONBLOCK fdflag as set by sock_accept or fd_fdstat_set_flags. */
@@ -22,24 +62,97 @@ export class TcpStream extends Watchable {
   private writeShut = false;
   private closed = false; // destroyed by Node or closed by the guest
   private paused = false;
+  /** Outgoing sockets: where the connection stands; accepted ones are always 'connected'. */
+  private phaseNow: StreamPhase;
+  /** errno of a failed connect not yet taken by a sock_* call (SO_ERROR); 0 when none. */
+  private pendingError = 0;
+  /** Address family asked for at sock_open (outgoing sockets); 0 for accepted ones (never asked). */
+  readonly family: 0 | 4 | 6;
 
-  constructor(readonly socket: Socket, nonblock: boolean, hub: ChangeHub) {
+  constructor(readonly socket: Socket, nonblock: boolean, hub: ChangeHub, opts: { phase?: 'unconnected'; family?: 4 | 6 } = {}) {
     super();
     this.attach(hub);
     this.nonblock = nonblock;
-    socket.setNoDelay(true); // the guest cannot set TCP_NODELAY; request/response latency matters more here
+    this.phaseNow = opts.phase ?? 'connected';
+    this.family = opts.family ?? 0;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => { this.eof = true; this.changed(); });
-    socket.on('error', () => {
-      // EPIPE/ECONNRESET/ETIMEDOUT all mean the connection is gone; the guest sees CONNRESET on recv.
-      if (!this.error) this.error = Errno.CONNRESET;
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (this.phaseNow === 'connecting') {
+        this.phaseNow = 'failed';
+        this.pendingError = connectErrno(err.code);
+      } else if (!this.error) {
+        // EPIPE/ECONNRESET/ETIMEDOUT all mean the connection is gone; the guest sees CONNRESET on recv.
+        this.error = Errno.CONNRESET;
+      }
       this.changed();
     });
-    socket.on('close', () => { this.closed = true; this.changed(); });
+    socket.on('close', () => {
+      this.closed = true;
+      if (this.phaseNow === 'connecting') { this.phaseNow = 'failed'; this.pendingError = Errno.CONNABORTED; }
+      this.changed();
+    });
     socket.on('drain', () => this.changed());
-    if (socket.errored) this.error = Errno.CONNRESET; // reset while waiting in the accept queue
-    if (socket.destroyed) this.closed = true;
-    socket.resume(); // listeners use pauseOnConnect so no byte arrives before the guest owns the socket
+    if (this.phaseNow === 'connected') {
+      this.onConnected();
+      if (socket.errored) this.error = Errno.CONNRESET; // reset while waiting in the accept queue
+      if (socket.destroyed) this.closed = true;
+      socket.resume(); // listeners use pauseOnConnect so no byte arrives before the guest owns the socket
+    }
+  }
+
+  private onConnected(): void {
+    this.socket.setNoDelay(true); // the guest cannot set TCP_NODELAY; request/response latency matters more here
+  }
+
+  /** Where an outgoing connection stands ('connected' for accepted sockets). */
+  get phase(): StreamPhase {
+    return this.phaseNow;
+  }
+
+  /** The errno of a failed connect until a sock_* call takes it (SO_ERROR); 0 when none is pending. */
+  get connectError(): number {
+    return this.pendingError;
+  }
+
+  /** Takes the pending connect error (returns it once, then 0). */
+  takeConnectError(): number {
+    const e = this.pendingError;
+    this.pendingError = 0;
+    if (e) this.changed(); // poll stops reporting it on the events
+    return e;
+  }
+
+  /**
+   * Starts connecting to a literal address (no DNS). Only from 'unconnected'; the outcome arrives as a change
+   * (phase 'connected' or 'failed' with connectError set).
+   */
+  connect(address: string, port: number): void {
+    this.phaseNow = 'connecting';
+    this.socket.once('connect', () => {
+      if (this.phaseNow !== 'connecting') return; // closed by the guest meanwhile
+      this.phaseNow = 'connected';
+      this.onConnected();
+      this.changed();
+    });
+    this.socket.connect({ host: address, port });
+    this.changed();
+  }
+
+  /** The local end's name once connected, looked up on request (not per accept) and then kept by Node; null
+   *  before, for a failed socket, or when the socket was destroyed before anyone asked (Node cannot look it up
+   *  then; Linux answers NOTCONN for a reset socket's peer too). */
+  get localName(): SockName | null {
+    if (this.phaseNow !== 'connected') return null;
+    const s = this.socket;
+    return sockName(s.localFamily, s.localAddress, s.localPort);
+  }
+
+  /** The peer's name once connected (null as for localName). */
+  get peerName(): SockName | null {
+    if (this.phaseNow !== 'connected') return null;
+    const s = this.socket;
+    return sockName(s.remoteFamily, s.remoteAddress, s.remotePort);
   }
 
   private onData(chunk: Buffer): void {
@@ -58,13 +171,16 @@ export class TcpStream extends Watchable {
     return this.buffered;
   }
 
-  /** True when a read would not block: data, EOF, error or read side shut down. */
+  /** True when a read would not block: data, EOF, error or read side shut down. Not before a connection
+   *  (unconnected or connecting sockets are never ready); a failed one is (every call fails at once). */
   get readable(): boolean {
+    if (this.phaseNow !== 'connected') return this.phaseNow === 'failed';
     return this.buffered > 0 || this.eof || this.error !== 0 || this.readShut || this.closed;
   }
 
   /** True when the peer is gone (FIN received, reset, or socket closed): the HANGUP flag. */
   get hangup(): boolean {
+    if (this.phaseNow !== 'connected') return this.phaseNow === 'failed';
     return this.eof || this.error !== 0 || this.closed;
   }
 
@@ -75,6 +191,7 @@ export class TcpStream extends Watchable {
 
   /** True when a send would not block: room to queue, or the send would fail at once. */
   get writable(): boolean {
+    if (this.phaseNow !== 'connected') return this.phaseNow === 'failed';
     return this.writeRoom > 0 || this.writeShut || this.error !== 0 || this.closed || this.socket.destroyed;
   }
 
@@ -85,6 +202,7 @@ export class TcpStream extends Watchable {
    * unless EOF/error comes first.
    */
   readInto(dst: Uint8Array[], peek: boolean, waitAll = false): number {
+    if (this.phaseNow !== 'connected') return -this.notConnected(Errno.NOTCONN);
     let max = 0;
     for (const d of dst) max += d.length;
     if (this.buffered === 0 || (waitAll && this.buffered < max && !this.eof && !this.error && !this.closed)) {
@@ -124,6 +242,7 @@ export class TcpStream extends Watchable {
 
   /** Queues up to writeRoom bytes; returns bytes accepted or -errno (AGAIN when full, PIPE when shut/closed). */
   write(data: Buffer): number {
+    if (this.phaseNow !== 'connected') return -this.notConnected(Errno.PIPE);
     if (this.writeShut || this.closed || this.socket.destroyed || !this.socket.writable) return -Errno.PIPE;
     if (this.error) return -Errno.PIPE;
     if (data.length === 0) return 0;
@@ -136,6 +255,10 @@ export class TcpStream extends Watchable {
 
   /** sock_shutdown: RD discards what is buffered and what still comes; WR sends FIN after queued data. */
   shutdown(rd: boolean, wr: boolean): number {
+    if (this.phaseNow !== 'connected') {
+      const e = this.takeConnectError();
+      return e || Errno.NOTCONN;
+    }
     if (this.closed && !this.socket.writable && !this.readShut) return Errno.NOTCONN;
     if (rd) {
       this.readShut = true;
@@ -153,6 +276,13 @@ export class TcpStream extends Watchable {
 
   /** fd_close: flush queued data, send FIN, then destroy (or destroy after a linger timeout if the peer stalls). */
   close(): void {
+    if (this.phaseNow !== 'connected') {
+      // nothing was ever sent: drop the attempt (a connect still in flight is abandoned)
+      this.phaseNow = 'failed';
+      this.pendingError = 0;
+      this.socket.destroy();
+      return;
+    }
     this.readShut = true;
     this.chunks = [];
     this.buffered = 0;
@@ -162,6 +292,17 @@ export class TcpStream extends Watchable {
     timer.unref();
     this.socket.once('close', () => clearTimeout(timer));
     this.socket.end(() => this.socket.destroy());
+  }
+
+  /**
+   * recv/send on a socket that is not connected: AGAIN while connecting (the call waits if blocking, as on
+   * Linux), the pending connect error once after a failure, then `after` (NOTCONN for recv, PIPE for send);
+   * NOTCONN before any connect.
+   */
+  private notConnected(after: number): number {
+    if (this.phaseNow === 'connecting') return Errno.AGAIN;
+    if (this.phaseNow === 'unconnected') return Errno.NOTCONN;
+    return this.takeConnectError() || after;
   }
 
   /** Host shutdown: drop the connection at once. */

@@ -11,12 +11,12 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { BLOCKING_IMPORTS, type BlockingImport, type WaitStrategy } from './strategy.js';
+import { BLOCKING_IMPORT_PATHS, type BlockingImport, type WaitStrategy } from './strategy.js';
 
 const REGION_ADDR = 16;
 const REGION_SIZE = 32 * 1024;
 const STATE_UNWINDING = 1;
-const CACHE_VERSION = 'v1';
+const CACHE_VERSION = 'v2'; // v2: the import list includes wasix_32v1.sock_connect and .resolve
 
 type AsyncifyExports = {
   memory: WebAssembly.Memory;
@@ -50,7 +50,7 @@ export async function asyncifyTransform(bytes: Uint8Array): Promise<Uint8Array> 
     binaryen.setShrinkLevel(0);
     binaryen.setPassArgument(
       'asyncify-imports',
-      BLOCKING_IMPORTS.map((n) => `wasi_snapshot_preview1.${n}`).join(','),
+      BLOCKING_IMPORT_PATHS.join(','),
     );
     mod.runPasses(['asyncify']);
     mod.optimize();

@@ -6,21 +6,11 @@ import net from 'node:net';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, buildC, runCli, echoOnce, wat, withTimeout } from '../host/helpers.js';
+import { ROOT, buildC, runCli, echoOnce, wat, withTimeout, oneLine } from '../host/helpers.js';
 import { sleeper, trapper, noStart, toFile } from '../host/fixtures.js';
 import { HOSTS } from './hosts.js';
 
 const echo = buildC('c-echo');
-
-/** Asserts the run failed with exactly one `wasmux: ` line on stderr matching `pattern`. */
-function oneLine(r, code, pattern) {
-  assert.is(r.code, code, `exit code (stderr: ${r.stderr})`);
-  const lines = r.stderr.trimEnd().split('\n');
-  assert.is(lines.length, 1, `one line on stderr, got: ${r.stderr}`);
-  assert.ok(lines[0].startsWith('wasmux: '), lines[0]);
-  assert.match(lines[0], pattern);
-  assert.not.match(r.stderr, /\n\s+at |Stack backtrace/, 'no stack trace');
-}
 
 /** Starts the echo server through the CLI, waits for its listening line. */
 function serve(host) {

@@ -6,14 +6,21 @@ import { loadHarness, FakeHost, E } from "./fake-host.js";
 const EV = { DATA: 1, END: 2, DRAIN: 3, CLOSE: 4, TIMER: 5, CONNECT: 6, PAUSE: 7 };
 const log = (core) => Array.from({ length: core.eventCount() }, (_, i) => core.eventAt(i));
 
+/** A harness whose loop serves the test echo on listener fd 3; `end: true` makes it end() after each reply. */
+async function echoLoop({ high = 1n << 18n, low = 1n << 16n, end = false, ...options } = {}) {
+  const { core, host } = await loadHarness(options);
+  host.listen(3);
+  core.loopReset(high, low);
+  core.loopEndOnData(end);
+  core.loopListen(3);
+  return { core, host };
+}
+
 /** Runs the loop until the fake host has nothing left to do (it then ends poll with NOSYS). */
 function runUntilIdle(core) { return core.loopRun(); }
 
 test("echoes bytes, and on the peer's half-close flushes then closes", async () => {
-  const { core, host } = await loadHarness();
-  host.listen(3);
-  core.loopReset(1n << 18n, 1n << 16n);
-  core.loopListen(3);
+  const { core, host } = await echoLoop();
   const c = host.connect(3);
   FakeHost.feed(c, "hello ");
   let step = 0;
@@ -32,10 +39,7 @@ test("echoes bytes, and on the peer's half-close flushes then closes", async () 
 });
 
 test("a connection reads what the poll said was there, and no more: one recv per message, no AGAIN read", async () => {
-  const { core, host } = await loadHarness();
-  host.listen(3);
-  core.loopReset(1n << 18n, 1n << 16n);
-  core.loopListen(3);
+  const { core, host } = await echoLoop();
   const c = host.connect(3);
   let sent = 0;
   host.onIdle = () => {
@@ -50,10 +54,7 @@ test("a connection reads what the poll said was there, and no more: one recv per
 });
 
 test("a peer that does not read: output stops at the high watermark, reading pauses, nothing is lost", async () => {
-  const { core, host } = await loadHarness();
-  host.listen(3);
-  core.loopReset(1000n, 100n);
-  core.loopListen(3);
+  const { core, host } = await echoLoop({ high: 1000n, low: 100n });
   const c = host.connect(3, { capacity: 0 });
   const payload = Buffer.alloc(20000, 7).map((_, i) => i % 251);
   FakeHost.feed(c, payload);
@@ -79,10 +80,7 @@ test("a peer that does not read: output stops at the high watermark, reading pau
 });
 
 test("a reset connection is closed with its errno and the others keep going", async () => {
-  const { core, host } = await loadHarness();
-  host.listen(3);
-  core.loopReset(1n << 18n, 1n << 16n);
-  core.loopListen(3);
+  const { core, host } = await echoLoop();
   const bad = host.connect(3), good = host.connect(3);
   bad.reset = true;
   FakeHost.feed(good, "still here");
@@ -95,10 +93,7 @@ test("a reset connection is closed with its errno and the others keep going", as
 });
 
 test("over-reported readiness: idle connections answer AGAIN and stay open; no extra polls", async () => {
-  const { core, host } = await loadHarness({ overReport: true });
-  host.listen(3);
-  core.loopReset(1n << 18n, 1n << 16n);
-  core.loopListen(3);
+  const { core, host } = await echoLoop({ overReport: true });
   const idle = Array.from({ length: 50 }, () => host.connect(3));
   const active = host.connect(3);
   let rounds = 0;
@@ -113,11 +108,7 @@ test("over-reported readiness: idle connections answer AGAIN and stay open; no e
 });
 
 test("end() before the peer closed: half-closes, discards what still comes, closes at the peer's EOF", async () => {
-  const { core, host } = await loadHarness();
-  host.listen(3);
-  core.loopReset(1n << 18n, 1n << 16n);
-  core.loopEndOnData(true);
-  core.loopListen(3);
+  const { core, host } = await echoLoop({ end: true });
   const c = host.connect(3);
   FakeHost.feed(c, "bad request");
   let step = 0;
@@ -140,11 +131,7 @@ test("end() before the peer closed: half-closes, discards what still comes, clos
 });
 
 test("end(): a peer that never closes is closed after lingerMs", async () => {
-  const { core, host } = await loadHarness();
-  host.listen(3);
-  core.loopReset(1n << 18n, 1n << 16n);
-  core.loopEndOnData(true);
-  core.loopListen(3);
+  const { core, host } = await echoLoop({ end: true });
   const c = host.connect(3);
   FakeHost.feed(c, "x");
   const t0 = host.nowNs;

@@ -3,24 +3,13 @@
 // codes, listener lines, signals) is in test/conformance/cli.test.js.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, buildC, runCli, echoOnce } from './helpers.js';
-import { sleeper, trapper, noStart, toFile } from './fixtures.js';
+import { ROOT, buildC, runCli, oneLine } from './helpers.js';
+import { sleeper, toFile } from './fixtures.js';
 import { jspiAvailable } from '../../dist/host/index.js';
 
 const echo = buildC('c-echo');
-
-/** Asserts the run failed with exactly one `wasmux: ` line on stderr matching `pattern`. */
-function oneLine(r, code, pattern) {
-  assert.is(r.code, code, `exit code (stderr: ${r.stderr})`);
-  const lines = r.stderr.trimEnd().split('\n');
-  assert.is(lines.length, 1, `one line on stderr, got: ${r.stderr}`);
-  assert.ok(lines[0].startsWith('wasmux: '), lines[0]);
-  assert.match(lines[0], pattern);
-  assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
-}
 
 test('--help, run --help, --version', async () => {
   let r = await runCli(['--help']);

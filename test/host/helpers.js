@@ -6,6 +6,7 @@ import { PassThrough } from 'node:stream';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import binaryen from 'binaryen';
+import * as assert from 'uvu/assert';
 import { start } from '../../dist/host/index.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -133,4 +134,14 @@ export function randomBytes(n, seed) {
     b[i] = x & 0xff;
   }
   return b;
+}
+
+/** Asserts a CLI run failed with exit `code` and exactly one `wasmux: ` line on stderr matching `pattern`. */
+export function oneLine(r, code, pattern) {
+  assert.is(r.code, code, `exit code (stderr: ${r.stderr})`);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.is(lines.length, 1, `one line on stderr, got: ${r.stderr}`);
+  assert.ok(lines[0].startsWith('wasmux: '), lines[0]);
+  assert.match(lines[0], pattern);
+  assert.not.match(r.stderr, /\n\s+at |Stack backtrace/, 'no stack trace');
 }

@@ -38,9 +38,9 @@ test('the CLI serves the C echo server with --wait jspi and stops on SIGTERM', a
   assert.is(r.code, 143, r.stderr);
 });
 
-test('the C echo, dead-fd, hostile-module and poll suites pass under Node 24 with JSPI', async () => {
+test('the C echo, dead-fd, hostile-module, poll and connect suites pass under Node 24 with JSPI', async () => {
   const r = await withTimeout(new Promise((resolve) => {
-    const c = spawn(node24, [join(ROOT, 'node_modules', 'uvu', 'bin.js'), 'test', '^(conformance/(c-echo|dead-fd|hostile)|host/poll(-batch)?)\\.test\\.js$'], {
+    const c = spawn(node24, [join(ROOT, 'node_modules', 'uvu', 'bin.js'), 'test', '^(conformance/(c-echo|dead-fd|hostile)|host/(poll(-batch)?|connect))\\.test\\.js$'], {
       cwd: ROOT, env: { ...process.env, WASMUX_TEST_WAIT: 'jspi' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -1,0 +1,160 @@
+// The wasix_32v1 import object: the five WASIX calls a TCP client needs (sock_open, sock_connect,
+// sock_addr_local, sock_addr_peer, resolve). Sockets live in the same fd table as everything else: sock_open
+// adds a TcpStream in phase 'unconnected'; once connected it is the same object as an accepted stream.
+// Rule as in wasi/imports.ts: nothing here throws on guest input; every pointer is checked (FAULT).
+import net from 'node:net';
+import { lookup } from 'node:dns/promises';
+import type { Writable } from 'node:stream';
+import { Errno } from '../wasi/abi.js';
+import type { GuestMemory } from '../wasi/guest-memory.js';
+import type { FdTable } from '../fd-table.js';
+import { TcpStream, type SockName } from '../sockets/tcp-stream.js';
+import type { Waker } from '../wait/waker.js';
+import type { BlockingImport, WaitStrategy } from '../wait/strategy.js';
+import type { ConnectPolicy } from '../policy.js';
+import {
+  ADDR_IP_SIZE, formatAddrPort, formatIp, parseIp, readAddrPort, TAG_INET4, TAG_INET6, writeAddrIp, writeAddrPort,
+  type IpBytes,
+} from './address.js';
+
+/** The functions of wasix_32v1 that wasmux provides (the runner refuses modules importing any other). */
+export const WASIX_FUNCTIONS = ['sock_open', 'sock_connect', 'sock_addr_local', 'sock_addr_peer', 'resolve'] as const;
+
+const SOCK_STREAM = 1;
+const SOCK_DGRAM = 2;
+const IPPROTO_TCP = 6;
+/** Longest host name resolve accepts (DNS allows 253 characters). */
+const MAX_NAME = 1024;
+
+export interface WasixContext {
+  mem: GuestMemory;
+  fds: FdTable;
+  waker: Waker;
+  strategy: WaitStrategy;
+  policy: ConnectPolicy;
+  /** Where the "connect ... denied" line goes (the guest's stderr sink, or the process's stderr). */
+  stderr: Writable;
+}
+
+/** Builds the wasix_32v1 import object. */
+export function makeWasixImports(ctx: WasixContext): Record<string, unknown> {
+  const { mem, fds, waker, strategy, policy } = ctx;
+  const wrap = (fn: BlockingImport) => strategy.wrap(fn);
+
+  /** An fd's socket: the stream, the listener, or BADF / NOTSOCK. */
+  const sock = (fd: number) => {
+    const e = fds.get(fd);
+    if (!e) return Errno.BADF;
+    if (e.kind === 'wasi') return Errno.NOTSOCK;
+    return e;
+  };
+
+  const writeName = (ptr: number, name: SockName | null): number => {
+    if (!name) return Errno.NOTCONN;
+    const ip = parseIp(name.address);
+    if (!ip) return Errno.NOTCONN;
+    return writeAddrPort(mem, ptr, ip, name.port);
+  };
+
+  const sock_open = (af: number, socktype: number, proto: number, fdPtr: number): number => {
+    af &= 0xff;
+    socktype &= 0xff;
+    proto &= 0xffff;
+    if (af !== TAG_INET4 && af !== TAG_INET6) return Errno.AFNOSUPPORT;
+    if (socktype === SOCK_DGRAM) return Errno.NOTSUP; // no UDP
+    if (socktype !== SOCK_STREAM) return Errno.INVAL;
+    if (proto !== 0 && proto !== IPPROTO_TCP) return Errno.PROTONOSUPPORT;
+    if (!mem.ok(fdPtr, 4)) return Errno.FAULT;
+    const socket = new net.Socket({ allowHalfOpen: true });
+    const stream = new TcpStream(socket, false, waker.hub, { phase: 'unconnected', family: af === TAG_INET4 ? 4 : 6 });
+    mem.setU32(fdPtr, fds.add({ kind: 'stream', stream }));
+    return Errno.SUCCESS;
+  };
+
+  const sock_connect = (fd: number, addrPtr: number): number | Promise<number> => {
+    const e = sock(fd);
+    if (typeof e === 'number') return e;
+    if (e.kind === 'listener') return Errno.ISCONN; // a listening socket cannot connect (Linux: EISCONN/EINVAL)
+    const st = e.stream;
+    const a = readAddrPort(mem, addrPtr);
+    if (typeof a === 'number') return a;
+    switch (st.phase) {
+      case 'connecting': return Errno.ALREADY;
+      case 'connected': return Errno.ISCONN;
+      case 'failed': return st.takeConnectError() || Errno.CONNABORTED; // a failed socket is not reused
+      case 'unconnected': break;
+    }
+    if ((a.ip.length === 4 ? 4 : 6) !== st.family) return Errno.AFNOSUPPORT;
+    if (!policy.allows(a.ip, a.port)) {
+      ctx.stderr.write(`wasmux: connect to ${formatAddrPort(a.ip, a.port)} denied (no --allow-connect rule matches)\n`);
+      return Errno.NOTCAPABLE;
+    }
+    st.connect(formatIp(a.ip), a.port);
+    if (st.nonblock) return Errno.INPROGRESS;
+    // Blocking: wait until the outcome is known; a failure is answered here (and so taken).
+    return (async () => {
+      while (st.phase === 'connecting') await waker.wait(null);
+      if (st.phase === 'connected') return Errno.SUCCESS;
+      return st.takeConnectError() || Errno.CONNABORTED;
+    })();
+  };
+
+  const sock_addr_local = (fd: number, ptr: number): number => {
+    const e = sock(fd);
+    if (typeof e === 'number') return e;
+    if (e.kind === 'listener') {
+      const ip = parseIp(e.listener.host);
+      return ip ? writeAddrPort(mem, ptr, ip, e.listener.port) : Errno.INVAL;
+    }
+    const st = e.stream;
+    if (st.phase !== 'connected') return st.takeConnectError() || Errno.NOTCONN;
+    return writeName(ptr, st.localName);
+  };
+
+  const sock_addr_peer = (fd: number, ptr: number): number => {
+    const e = sock(fd);
+    if (typeof e === 'number') return e;
+    if (e.kind === 'listener') return Errno.NOTCONN;
+    const st = e.stream;
+    if (st.phase !== 'connected') return st.takeConnectError() || Errno.NOTCONN;
+    return writeName(ptr, st.peerName);
+  };
+
+  const resolve = (
+    hostPtr: number, hostLen: number, port: number, addrsPtr: number, naddrs: number, nPtr: number,
+  ): number | Promise<number> => {
+    hostLen >>>= 0;
+    naddrs >>>= 0;
+    port >>>= 0;
+    if (hostLen === 0 || hostLen > MAX_NAME || port > 65535) return Errno.INVAL;
+    if (!mem.ok(hostPtr, hostLen) || !mem.ok(nPtr, 4) || !mem.ok(addrsPtr, naddrs * ADDR_IP_SIZE)) return Errno.FAULT;
+    const name = Buffer.from(mem.bytes(hostPtr, hostLen)).toString('utf8');
+    const answer = (ips: IpBytes[]): number => {
+      const n = Math.min(ips.length, naddrs);
+      for (let i = 0; i < n; i++) writeAddrIp(mem, addrsPtr + i * ADDR_IP_SIZE, ips[i]);
+      mem.setU32(nPtr, n);
+      return Errno.SUCCESS;
+    };
+    const literal = parseIp(name);
+    if (literal) return policy.allows(literal, port, port === 0) ? answer([literal]) : Errno.NOTCAPABLE;
+    const rules = policy.rulesNaming(name, port);
+    if (rules.length === 0) return Errno.NOTCAPABLE; // not named by any rule: no DNS query
+    if (rules[0].name === 'localhost') return answer([Uint8Array.of(127, 0, 0, 1), parseIp('::1')!]);
+    return lookup(rules[0].name!, { all: true }).then(
+      (addrs) => {
+        const ips = addrs.map((x) => parseIp(x.address)).filter((x): x is IpBytes => x !== null);
+        policy.learn(rules, ips);
+        return answer(ips);
+      },
+      (err: NodeJS.ErrnoException) => (err.code === 'ENOTFOUND' || err.code === 'ENODATA' ? Errno.NOENT : Errno.IO),
+    );
+  };
+
+  return {
+    sock_open,
+    sock_connect: wrap(sock_connect),
+    sock_addr_local,
+    sock_addr_peer,
+    resolve: wrap(resolve),
+  };
+}
