@@ -1,5 +1,5 @@
 // `wasmux bench`: the benchmark driver (issue #5). Scenarios: core (select cost vs registered fds), echo (closed
-// loop, vmbench method), real (wrk and redis-benchmark), many (10,000 idle connections). Every server and client
+// loop, vmbench method), real (wrk and redis-benchmark), many (10,000 idle connections), proxy (proxy.wasm vs direct). Every server and client
 // runs in a child process with a timeout; a missing or broken peer becomes an error row; every child is killed on
 // exit. Progress goes to stderr, the tables to stdout, and with --json FILE the results to FILE and a chart to
 // FILE's name with .svg.
@@ -9,7 +9,7 @@ import { coreScenario } from './core.js';
 import { machine, prepareEnv } from './env.js';
 import { hookExit, killAll, unhookExit } from './proc.js';
 import { renderSvg, renderTables } from './report.js';
-import { echoScenario, manyScenario, realClientsScenario } from './scenarios.js';
+import { echoScenario, manyScenario, proxyScenario, realClientsScenario } from './scenarios.js';
 import { progress, type Options, type Row } from './types.js';
 
 export const BENCH_HELP = `Usage: wasmux bench [options]
@@ -19,7 +19,7 @@ Runs the wasmux benchmark (see docs/bench.md) and prints its tables.
 Options:
   --quick             Smoke-sized run (< 2 min): short points, 1 KiB only, 1,000 idle connections
   --smoke             Tiny run for tests (< 30 s): core loop up to 100 fds, one echo point on two servers
-  --only LIST         Scenarios to run, comma-separated: core, echo, real, many (default: all)
+  --only LIST         Scenarios to run, comma-separated: core, echo, real, many, proxy (default: all)
   --servers LIST      Only these servers (wasmux-node, wasmux-wasmtime, node-net, python-selectors, uvloop,
                       c-epoll, node-http, redis)
   --json FILE         Write {"machine", "results"} to FILE and the chart to FILE with .svg
@@ -28,7 +28,7 @@ Options:
   -h, --help          Show this help
 `;
 
-const SCENARIOS = ['core', 'echo', 'real', 'many'];
+const SCENARIOS = ['core', 'echo', 'real', 'many', 'proxy'];
 
 class Usage extends Error {}
 
@@ -102,6 +102,7 @@ export async function runBench(argv: string[]): Promise<number> {
     if (want('echo')) rows.push(...(await echoScenario(env, opts)));
     if (want('real')) rows.push(...(await realClientsScenario(env, opts)));
     if (want('many')) rows.push(...(await manyScenario(env, opts)));
+    if (want('proxy')) rows.push(...(await proxyScenario(env, opts)));
     process.stdout.write(renderTables(rows));
     if (opts.json) {
       mkdirSync(dirname(opts.json), { recursive: true });

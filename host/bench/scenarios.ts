@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { runClient } from './client.js';
 import type { BenchEnv } from './env.js';
 import { cpuSeconds, rssKiB, runCommand, sleep } from './proc.js';
-import { BenchError, startServer, type RunningServer, type ServerName } from './servers.js';
+import { BenchError, startProxy, startServer, type RunningServer, type ServerName } from './servers.js';
 import { errorRow, progress, type Options, type Row } from './types.js';
 
 export const ECHO_SERVERS: ServerName[] = ['wasmux-node', 'wasmux-wasmtime', 'node-net', 'python-selectors', 'uvloop', 'c-epoll'];
@@ -194,6 +194,48 @@ export async function manyScenario(env: BenchEnv, o: Options): Promise<Row[]> {
       rows.push(errorRow('many', server, reason(e), { size, concurrency: active, idle: o.idle }));
       progress(`many ${server}: error: ${reason(e)}`);
     }
+  }
+  return rows;
+}
+
+/**
+ * Proxy: the closed-loop echo client against the C epoll echo server, directly and through build/proxy.wasm on
+ * the Node host (so the proxy, not the upstream, is the limit). Rows: server 'c-epoll' (direct) and
+ * 'wasmux-proxy' (through the proxy), with `ratio_to_direct` on the proxied ones.
+ */
+export async function proxyScenario(env: BenchEnv, o: Options): Promise<Row[]> {
+  const rows: Row[] = [];
+  const sizes = o.sizes.filter((s) => s <= 10240);
+  try {
+    await withServer(env, 'c-epoll', undefined, async (upstream) => {
+      const proxy = await startProxy(env, upstream);
+      try {
+        for (const size of sizes) {
+          for (const conc of o.concurrencies) {
+            const measured: Record<string, number> = {};
+            for (const [server, target] of [['c-epoll', upstream], ['wasmux-proxy', proxy]] as const) {
+              progress(`proxy ${server} ${size / 1024} KiB x ${conc} ...`);
+              try {
+                checkAlive(target);
+                const r = await runClient(env, { host: target.host, port: target.port, size, concurrency: conc, duration: o.duration, warmup: o.warmup });
+                measured[server] = r.rps;
+                rows.push({
+                  scenario: 'proxy', server, size, concurrency: conc, rps: r.rps, mibps: r.mibps, p50_us: r.p50_us, p99_us: r.p99_us,
+                  requests: r.requests, errors: r.errors, client_cpu: round(r.client_cpu, 3),
+                  ...(server === 'wasmux-proxy' && measured['c-epoll'] ? { ratio_to_direct: round(r.rps / measured['c-epoll'], 3) } : {}),
+                });
+              } catch (e) {
+                rows.push(errorRow('proxy', server, reason(e), { size, concurrency: conc }));
+              }
+            }
+          }
+        }
+      } finally {
+        await proxy.stop();
+      }
+    });
+  } catch (e) {
+    rows.push(errorRow('proxy', 'wasmux-proxy', reason(e)));
   }
   return rows;
 }

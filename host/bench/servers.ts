@@ -81,3 +81,22 @@ export async function startServer(env: BenchEnv, name: ServerName, module?: stri
   }
   return { name, host: HOST, port, pid: proc.pid, proc, stop: async () => { await proc.kill(); } };
 }
+
+/**
+ * Starts build/proxy.wasm on the Node host in front of `upstream` (allowed by --allow-connect), on a free port;
+ * waits until it accepts connections.
+ */
+export async function startProxy(env: BenchEnv, upstream: RunningServer): Promise<RunningServer> {
+  const mod = join(env.root, 'build', 'proxy.wasm');
+  if (!existsSync(mod)) throw new BenchError('build/proxy.wasm is missing (npm run build:wasm)');
+  const port = await freePort(HOST);
+  const target = `${upstream.host}:${upstream.port}`;
+  const args = [join(env.root, 'dist', 'host', 'cli', 'main.js'), 'run', '--listen', `${HOST}:${port}`,
+    '--allow-connect', target, mod, '--', target];
+  const proc = spawnChild(env.node, args, { cwd: env.root, stdio: ['ignore', 'ignore', 'pipe'], env: childEnv() });
+  if (!(await waitForPort(HOST, port, 60000, proc.exited))) {
+    await proc.kill();
+    throw new BenchError(`wasmux-proxy did not start: ${proc.stderrTail().trim().split('\n').pop() ?? ''}`);
+  }
+  return { name: 'wasmux-node', host: HOST, port, pid: proc.pid, proc, stop: async () => { await proc.kill(); } };
+}

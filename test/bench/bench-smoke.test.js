@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBench } from '../../dist/host/bench/main.js';
 
-const SERVERS = ['wasmux-guest', 'wasmux-node', 'wasmux-wasmtime', 'node-net', 'python-selectors', 'uvloop', 'c-epoll', 'node-http', 'redis'];
+const SERVERS = ['wasmux-guest', 'wasmux-node', 'wasmux-wasmtime', 'wasmux-proxy', 'node-net', 'python-selectors', 'uvloop', 'c-epoll', 'node-http', 'redis'];
 
 test('bench --smoke writes the JSON and SVG with the expected shape', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'wasmux-bench-'));
