@@ -36,17 +36,19 @@ class ChatSession extends StreamHandler {
   }
 
   private sendLine(from: Connection): void {
+    // One buffer per line, "[N] " and the text, so each client gets it in one write.
     const prefix = String.UTF8.encode("[" + this.id.toString() + "] ");
-    const text = new Uint8Array(this.line.length);
-    for (let i = 0; i < this.line.length; i++) text[i] = this.line[i];
+    const n = prefix.byteLength;
+    const message = new Uint8Array(n + this.line.length);
+    memory.copy(message.dataStart, changetype<usize>(prefix), <usize>n);
+    for (let i = 0; i < this.line.length; i++) message[n + i] = this.line[i];
     this.line.length = 0;
     // Walk a copy: dropping a client edits `clients`.
     const everyone = clients.slice(0);
     for (let i = 0; i < everyone.length; i++) {
       const to = everyone[i];
       if (to == from || to.isClosed) continue;
-      to.write(changetype<usize>(prefix), prefix.byteLength);
-      if (!to.writeBytes(text)) {
+      if (!to.writeBytes(message)) {
         logLine("chat: dropping client " + (<ChatSession>to.handler).id.toString() + " (not reading, " + to.out.pending.toString() + " bytes behind)");
         to.close();
       }
