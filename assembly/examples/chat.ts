@@ -2,7 +2,8 @@
 // as "[N] text". A client that stops reading is dropped once its backlog passes a bound, so one
 // stalled reader never stalls the others or grows our memory.
 //   wasmux run --listen 127.0.0.1:8080 build/chat.wasm      then: nc 127.0.0.1 8080
-import { EventLoop, Connection, StreamHandler, ServerHandler, listenFds, logLine } from "../index";
+import { EventLoop, Connection, StreamHandler, ServerHandler, logLine } from "../index";
+import { listenersOrExit } from "./lib/listeners";
 
 /** Backlog (bytes queued for one client) past which that client is dropped. */
 const DROP_BACKLOG: i64 = 256 * 1024;
@@ -64,11 +65,7 @@ class ChatServer extends ServerHandler {
   }
 }
 
-const listeners = listenFds();
-if (listeners.length == 0) {
-  logLine("chat: no listener (expected fd 3 or LISTEN_FDS); run it under `wasmux run --listen HOST:PORT`");
-  process.exit(2);
-}
+const listeners = listenersOrExit("chat");
 const loop = new EventLoop();
 for (let i = 0; i < listeners.length; i++) loop.listen(listeners[i], new ChatServer());
 logLine("chat: serving on " + listeners.length.toString() + " listener(s), first fd " + listeners[0].fd.toString());

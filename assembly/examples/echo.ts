@@ -1,6 +1,7 @@
 // echo: sends every byte back. The smallest complete wasmux server.
 //   wasmux run --listen 127.0.0.1:7000 build/echo.wasm
-import { EventLoop, Connection, StreamHandler, ServerHandler, listenFds, logLine } from "../index";
+import { EventLoop, Connection, StreamHandler, ServerHandler, logLine } from "../index";
+import { listenersOrExit } from "./lib/listeners";
 
 class Echo extends StreamHandler {
   onData(conn: Connection, data: usize, len: i32): void {
@@ -17,11 +18,7 @@ class EchoServer extends ServerHandler {
   onConnect(conn: Connection): StreamHandler | null { return this.handler; }
 }
 
-const listeners = listenFds();
-if (listeners.length == 0) {
-  logLine("echo: no listener (expected fd 3 or LISTEN_FDS); run it under `wasmux run --listen HOST:PORT`");
-  process.exit(2);
-}
+const listeners = listenersOrExit("echo");
 const loop = new EventLoop();
 const server = new EchoServer();
 for (let i = 0; i < listeners.length; i++) loop.listen(listeners[i], server);

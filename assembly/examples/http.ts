@@ -11,8 +11,9 @@
 // (413), an HTTP version other than 1.0/1.1 (505), and any Transfer-Encoding, so chunked request
 // bodies too (501): without decoding them we could not find where the next request starts.
 // It sends no Date header (the core exposes no wall clock) and does not insist on Host.
-import { EventLoop, Connection, StreamHandler, ServerHandler, listenFds, logLine } from "../index";
+import { EventLoop, Connection, StreamHandler, ServerHandler, logLine } from "../index";
 import { ByteBuffer, equalsIgnoreCase } from "./lib/byte-buffer";
+import { listenersOrExit } from "./lib/listeners";
 
 /** Largest request line + headers we buffer; a client cannot make us hold more while parsing. */
 const MAX_HEAD: i32 = 8 * 1024;
@@ -233,11 +234,7 @@ class HttpServer extends ServerHandler {
   onConnect(conn: Connection): StreamHandler | null { return new HttpSession(); }
 }
 
-const listeners = listenFds();
-if (listeners.length == 0) {
-  logLine("http: no listener (expected fd 3 or LISTEN_FDS); run it under `wasmux run --listen HOST:PORT`");
-  process.exit(2);
-}
+const listeners = listenersOrExit("http");
 const loop = new EventLoop();
 const server = new HttpServer();
 for (let i = 0; i < listeners.length; i++) loop.listen(listeners[i], server);

@@ -12,9 +12,10 @@
 // Keys with a TTL expire on access and in a background sweep. Inline commands are split on blanks
 // (no quoting). Malformed input gets "-ERR Protocol error: ..." and the connection closes, as in
 // Redis; a bulk over 64 MiB, or a command whose arguments total much more, counts as malformed.
-import { EventLoop, Connection, StreamHandler, ServerHandler, listenFds, logLine, monotonicMs } from "../index";
+import { EventLoop, Connection, StreamHandler, ServerHandler, logLine, monotonicMs } from "../index";
 import { ByteBuffer, lowerAscii, parseStrictI64 } from "./lib/byte-buffer";
 import { Entry, Store, keyOf } from "./lib/kv-store";
+import { listenersOrExit } from "./lib/listeners";
 
 /** Largest bulk string. */
 const MAX_BULK: i64 = 64 * 1024 * 1024;
@@ -393,11 +394,7 @@ class KvServer extends ServerHandler {
   onConnect(conn: Connection): StreamHandler | null { return new RespSession(conn, this.store, this.nextId++); }
 }
 
-const listeners = listenFds();
-if (listeners.length == 0) {
-  logLine("kv: no listener (expected fd 3 or LISTEN_FDS); run it under `wasmux run --listen HOST:PORT`");
-  process.exit(2);
-}
+const listeners = listenersOrExit("kv");
 const loop = new EventLoop();
 const server = new KvServer(new Store(loop));
 for (let i = 0; i < listeners.length; i++) loop.listen(listeners[i], server);

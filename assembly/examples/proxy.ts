@@ -3,7 +3,8 @@
 // proxy stops reading from the other (backpressure), so a slow peer cannot grow its memory.
 //   wasmux run --listen 127.0.0.1:7000 --allow-connect 127.0.0.1:6379 build/proxy.wasm -- 127.0.0.1:6379
 // Outgoing connections use WASIX sockets: run it on the Node host (wasmtime has no such calls).
-import { EventLoop, Connection, StreamHandler, ServerHandler, listenFds, logLine, errnoName, HostPort } from "../index";
+import { EventLoop, Connection, StreamHandler, ServerHandler, logLine, errnoName, HostPort } from "../index";
+import { listenersOrExit } from "./lib/listeners";
 
 /** One direction's end: what it reads goes to its partner. */
 class Side extends StreamHandler {
@@ -61,11 +62,7 @@ if (args.length < 2 || HostPort.parse(args[1]) == null) {
   process.exit(2);
 }
 const upstream = args[1];
-const listeners = listenFds();
-if (listeners.length == 0) {
-  logLine("proxy: no listener (expected fd 3 or LISTEN_FDS); run it under `wasmux run --listen HOST:PORT`");
-  process.exit(2);
-}
+const listeners = listenersOrExit("proxy");
 const loop = new EventLoop();
 for (let i = 0; i < listeners.length; i++) loop.listen(listeners[i], new Proxy(loop, upstream));
 logLine("proxy: forwarding " + listeners.length.toString() + " listener(s) to " + upstream);

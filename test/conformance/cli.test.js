@@ -52,6 +52,12 @@ for (const host of HOSTS) {
     }
   });
 
+  test(`[${host}] an example server without a listener says how to run it and exits 2`, async () => {
+    const r = await run(join(ROOT, 'build', 'echo.wasm'));
+    assert.is(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^echo: no listener \(expected fd 3 or LISTEN_FDS\); run it under `wasmux run --listen HOST:PORT`$/m);
+  });
+
   test(`[${host}] the guest's exit code becomes the process's`, async () => {
     const r = await run(toFile('exit7.wasm', sleeper(1, 7)));
     assert.is(r.code, 7, r.stderr);
