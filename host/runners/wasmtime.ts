@@ -1,6 +1,7 @@
 // The wasmtime runner: the same options and the same Running object as the Node host, carried out
 // by the wasmtime CLI (legacy wasi-common: `-S preview2=n -S tcplisten=...`).
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -11,6 +12,8 @@ import { canProbeListeners, isListeningBy, reservePort } from '../wasmtime/liste
 import { locateWasmtime } from '../wasmtime/locate.js';
 import type { BoundAddress, Running, StartOptions } from './node.js';
 
+/** util-linux's setpriv (Linux): sets the parent-death signal before exec. */
+const SETPRIV = '/usr/bin/setpriv';
 /** How wasmtime starts its report when the guest traps or an import fails. */
 const TRAP_REPORT = 'Error: failed to run main module';
 /** How long wasmtime may take to compile the module and bind its listeners. */
@@ -117,7 +120,13 @@ export async function startWasmtime(options: StartOptions): Promise<Running> {
 
   const stdoutSink = options.stdout && options.stdout !== 'inherit' ? options.stdout : undefined;
   const stderrSink = options.stderr && options.stderr !== 'inherit' ? (options.stderr as Writable) : undefined;
-  const child = spawn(wasmtime.path, argv, {
+  // Where util-linux's setpriv exists, wasmtime is told to die with us (PR_SET_PDEATHSIG): even a wasmux killed
+  // with SIGKILL, which no handler sees, must not leave a server holding the port. setpriv execs wasmtime, so
+  // the pid is wasmtime's.
+  const [cmd, ...cmdArgs] = existsSync(SETPRIV)
+    ? [SETPRIV, '--pdeathsig', 'TERM', '--', wasmtime.path, ...argv]
+    : [wasmtime.path, ...argv];
+  const child = spawn(cmd, cmdArgs, {
     stdio: ['inherit', stdoutSink ? 'pipe' : 'inherit', 'pipe'],
     env: { ...process.env, RUST_BACKTRACE: '0', RUST_LIB_BACKTRACE: '0' },
   });

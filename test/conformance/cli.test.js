@@ -3,12 +3,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import net from 'node:net';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, buildC, runCli, echoOnce, wat, withTimeout, oneLine } from '../host/helpers.js';
+import { ROOT, CLI, buildC, runCli, echoOnce, wat, withTimeout, oneLine } from '../host/helpers.js';
 import { sleeper, trapper, noStart, toFile } from '../host/fixtures.js';
-import { HOSTS } from './hosts.js';
+import { HOSTS, waitFor } from './hosts.js';
 
 const echo = buildC('c-echo');
 
@@ -100,6 +101,35 @@ test('[wasmtime] no wasmtime anywhere: says where it looked and how to install i
   const r = await runCli(['run', '--host', 'wasmtime', echo], { env });
   oneLine(r, 1, /wasmtime not found .*npm run setup:wasmtime/);
 });
+
+test('[wasmtime] wasmux killed with SIGKILL takes its wasmtime down with it (no orphan holding the port)', async () => {
+  // stdout ignored: an orphaned wasmtime would inherit it and keep this test process alive.
+  const cli = spawn(process.execPath, [CLI, 'run', '--host', 'wasmtime', '--listen', '127.0.0.1:0', echo], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  cli.stderr.on('data', (d) => { err += d; });
+  const port = Number((await waitFor(() => err, /listening on 127\.0\.0\.1:(\d+)/, 20000, 'listening line'))[1]);
+  cli.kill('SIGKILL');
+  let refused = false;
+  for (let i = 0; i < 50 && !refused; i++) {
+    refused = await new Promise((resolve) => {
+      const c = net.connect(port, '127.0.0.1');
+      c.once('connect', () => { c.destroy(); resolve(false); });
+      c.once('error', () => resolve(true));
+    });
+    if (!refused) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!refused) killByCmdline(`tcplisten=127.0.0.1:${port}`); // leave no orphan behind a failure
+  assert.ok(refused, `127.0.0.1:${port} still accepts connections 5 s after wasmux was killed`);
+});
+
+/** Kills the processes whose command line contains `needle` (Linux /proc). */
+function killByCmdline(needle) {
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(needle)) process.kill(Number(pid), 'SIGKILL');
+    } catch { /* gone meanwhile */ }
+  }
+}
 
 test('[wasmtime] --wait is a Node host option: usage error', async () => {
   oneLine(await runCli(['run', '--host', 'wasmtime', '--wait', 'asyncify', echo]), 2, /--wait applies to the Node host only/);
