@@ -12,6 +12,7 @@ export type FdEntry =
   | { kind: 'stream'; stream: TcpStream }
   | { kind: 'listener'; listener: TcpListener };
 
+/** The guest-visible fd numbers and what each names; numbers come from a counter that never reuses one. */
 export class FdTable {
   private readonly entries = new Map<number, FdEntry>();
   private next = 0;

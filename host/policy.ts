@@ -116,11 +116,12 @@ export class ConnectPolicy {
         },
       ));
     }
+    const policy = new ConnectPolicy(rules);
     for (const r of rules) {
       const p = r.name !== null ? lookups.get(r.name) : undefined;
-      if (p) for (const ip of await p) r.nets.push({ ip: unmapIp(ip), bits: ip.length * 8 });
+      if (p) policy.learn([r], await p);
     }
-    return new ConnectPolicy(rules);
+    return policy;
   }
 
   /** True when a rule allows a connection to ip:port (anyPort: to ip on some port). */

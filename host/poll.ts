@@ -11,8 +11,9 @@
 // is level-triggered: a ready fd stays ready until the guest acts on it). Every readiness rise of a stream or a
 // listener raises the hub, so a subscription left out is one that is certainly not ready.
 import {
-  Clock, Errno, EventType, EVENT_SIZE, EVENT_FLAG_HANGUP, SUBCLOCKFLAGS_ABSTIME, SUB_CLOCK_FLAGS, SUB_CLOCK_ID,
-  SUB_CLOCK_TIMEOUT, SUB_FD, SUB_SIZE, SUB_TAG,
+  Clock, Errno, EventType, EVENT_ERROR, EVENT_FLAGS, EVENT_FLAG_HANGUP, EVENT_NBYTES, EVENT_SIZE, EVENT_TYPE,
+  EVENT_USERDATA, SUBCLOCKFLAGS_ABSTIME, SUB_CLOCK_FLAGS, SUB_CLOCK_ID, SUB_CLOCK_TIMEOUT, SUB_FD, SUB_SIZE, SUB_TAG,
+  SUB_USERDATA,
 } from './wasi/abi.js';
 import type { GuestMemory } from './wasi/guest-memory.js';
 import type { FdTable, FdEntry } from './fd-table.js';
@@ -214,14 +215,14 @@ export function makePollOneoff(mem: GuestMemory, fds: FdTable, waker: Waker) {
       let n = 0;
       const emit = (i: number, type: number, error: number, nbytes: number, hangup: boolean) => {
         const e = outPtr + n * EVENT_SIZE;
-        buf.set(raw.subarray(i * SUB_SIZE, i * SUB_SIZE + 8), e); // userdata, byte for byte
-        dv.setUint16(e + 8, error, true);
-        dv.setUint16(e + 10, type, true); // type u8 + padding
-        dv.setUint32(e + 12, 0, true);
-        dv.setUint32(e + 16, nbytes >>> 0, true);
-        dv.setUint32(e + 20, Math.floor(nbytes / 0x1_0000_0000), true);
-        dv.setUint32(e + 24, hangup ? EVENT_FLAG_HANGUP : 0, true); // flags u16 + padding
-        dv.setUint32(e + 28, 0, true);
+        buf.set(raw.subarray(i * SUB_SIZE + SUB_USERDATA, i * SUB_SIZE + SUB_USERDATA + 8), e + EVENT_USERDATA); // byte for byte
+        dv.setUint16(e + EVENT_ERROR, error, true);
+        dv.setUint16(e + EVENT_TYPE, type, true); // type u8 + padding
+        dv.setUint32(e + EVENT_TYPE + 2, 0, true);
+        dv.setUint32(e + EVENT_NBYTES, nbytes >>> 0, true);
+        dv.setUint32(e + EVENT_NBYTES + 4, Math.floor(nbytes / 0x1_0000_0000), true);
+        dv.setUint32(e + EVENT_FLAGS, hangup ? EVENT_FLAG_HANGUP : 0, true); // flags u16 + padding
+        dv.setUint32(e + EVENT_FLAGS + 4, 0, true);
         n++;
       };
       for (const i of cache.candidates()) {

@@ -75,7 +75,7 @@ for (;;) {
       let off = 0;
       while (off < bytes.length) {
         const s = t.stream!.sendFrom(bytes.dataStart + <usize>off, bytes.length - off);
-        if (!s.ok && !s.wouldBlock) break;
+        if (!s.ok) break; // AGAIN right after connecting: report it rather than spin
         off += s.n;
       }
       if (off < bytes.length) { fail(t, "could not send the request"); continue; }

@@ -3,7 +3,7 @@
 // proxy stops reading from the other (backpressure), so a slow peer cannot grow its memory.
 //   wasmux run --listen 127.0.0.1:7000 --allow-connect 127.0.0.1:6379 build/proxy.wasm -- 127.0.0.1:6379
 // Outgoing connections use WASIX sockets: run it on the Node host (wasmtime has no such calls).
-import { EventLoop, Connection, StreamHandler, ServerHandler, logLine, errnoName, HostPort } from "../index";
+import { EventLoop, Connection, StreamHandler, ServerHandler, Stream, SocketAddress, logLine, errnoName, HostPort } from "../index";
 import { listenersOrExit } from "./lib/listeners";
 
 /** One direction's end: what it reads goes to its partner. */
@@ -40,14 +40,14 @@ class Side extends StreamHandler {
 }
 
 class Proxy extends ServerHandler {
-  constructor(public loop: EventLoop, public upstream: string) { super(); }
+  constructor(public loop: EventLoop, public upstream: SocketAddress) { super(); }
 
   onConnect(client: Connection): StreamHandler | null {
     const clientSide = new Side("client");
-    const upstreamSide = new Side("upstream " + this.upstream);
-    const up = this.loop.connect(this.upstream, upstreamSide);
+    const upstreamSide = new Side("upstream " + this.upstream.toString());
+    const up = this.loop.connectTo(this.upstream, upstreamSide);
     if (up == null) {
-      logLine("proxy: cannot connect to " + this.upstream + " (" + errnoName(this.loop.lastConnectErrno) + ")");
+      logLine("proxy: cannot connect to " + this.upstream.toString() + " (" + errnoName(this.loop.lastConnectErrno) + ")");
       return null; // closes the client
     }
     clientSide.partner = up;
@@ -61,9 +61,15 @@ if (args.length < 2 || HostPort.parse(args[1]) == null) {
   logLine("proxy: usage: proxy.wasm UPSTREAM_HOST:PORT (after `--` on the wasmux command line)");
   process.exit(2);
 }
-const upstream = args[1];
+// Looked up once: a name would otherwise be resolved (a blocking host call) for every client.
+const found = Stream.lookup(args[1]);
+if (found.address == null) {
+  logLine("proxy: cannot resolve " + args[1] + " (" + errnoName(found.errno) + ")");
+  process.exit(1);
+}
+const upstream = found.address!;
 const listeners = listenersOrExit("proxy");
 const loop = new EventLoop();
 for (let i = 0; i < listeners.length; i++) loop.listen(listeners[i], new Proxy(loop, upstream));
-logLine("proxy: forwarding " + listeners.length.toString() + " listener(s) to " + upstream);
+logLine("proxy: forwarding " + listeners.length.toString() + " listener(s) to " + upstream.toString());
 loop.run();

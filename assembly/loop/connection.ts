@@ -44,7 +44,7 @@ export class Connection extends Watcher {
   private closed: bool = false;
   private wasFull: bool = false;
   private interest: u8 = 0;
-  private lingering: bool = false;
+  /** Id of the linger timer while lingering (timer ids start at 1), else 0. */
   private lingerTimer: i32 = 0;
   private connectCheck: ConnectCheck | null = null;
   private writeEnding: bool = false;
@@ -64,13 +64,14 @@ export class Connection extends Watcher {
   /**
    * Queues `len` bytes from `data` and sends what the host takes at once. Returns false when the
    * output is past its high watermark (the data is still queued: nothing is lost): stop producing
-   * until onDrain. Returns false and drops the data once the connection is closed or ending.
+   * until onDrain. Returns false and drops the data once the connection is closed, ending, or after
+   * endWrite().
    */
   write(data: usize, len: i32): bool {
     if (this.closed || this.ending || this.writeEnding) return false;
     if (len <= 0) return !this.out.full;
     let sent = 0;
-    if (this.out.isEmpty && this.connectCheck == null) {
+    if (this.canSendNow) {
       // Optimistic write: most sends succeed whole, which saves a select round trip.
       const r = this.stream.sendFrom(data, len);
       if (r.ok) sent = r.n;
@@ -98,16 +99,23 @@ export class Connection extends Watcher {
   endWrite(): void {
     if (this.closed || this.writeEnding || this.ending) return;
     this.writeEnding = true;
-    if (this.out.isEmpty && this.connectCheck == null) this.shutWrite();
+    if (this.canSendNow) this.shutWrite();
     else this.updateInterest();
   }
 
-  private shutWrite(): void {
-    if (this.writeShut) return;
+  /** Nothing is queued and the connection is made: a send can go out now. */
+  private get canSendNow(): bool { return this.out.isEmpty && this.connectCheck == null; }
+
+  /** Shuts the write side once; false (and the connection closed with the errno) when the host refuses. */
+  private shutWrite(): bool {
+    if (this.writeShut) return true;
     this.writeShut = true;
     const err = this.stream.shutdownWrite();
-    if (err != Errno.SUCCESS) this.close(err);
+    if (err != Errno.SUCCESS) { this.close(err); return false; }
+    return true;
   }
+
+  private get lingering(): bool { return this.lingerTimer != 0; }
 
   /** Stops reading (backpressure): the host then stops taking data from the peer. */
   pauseReading(): void { this.reading = false; this.updateInterest(); }
@@ -124,18 +132,18 @@ export class Connection extends Watcher {
     if (this.closed || this.ending) return;
     this.ending = true;
     this.reading = false;
-    if (this.out.isEmpty) this.finishEnd();
+    // Still connecting: finishing waits for the connection (onWritable), like any queued output.
+    if (this.canSendNow) this.finishEnd();
     else this.updateInterest();
   }
 
   private finishEnd(): void {
     if (this.lingering) return;
     if (this.eof) { this.close(0); return; }
-    if (this.stream.shutdownWrite() != Errno.SUCCESS) { this.close(0); return; }
-    this.lingering = true;
+    if (!this.shutWrite()) return;
     this.reading = true;
-    this.updateInterest();
     this.lingerTimer = this.loop.setTimeout(this.lingerMs, new LingerTimeout(this));
+    this.updateInterest();
   }
 
   /** Closes now, dropping pending output. `errno` is passed on to onClose (0: by choice). */
@@ -161,11 +169,17 @@ export class Connection extends Watcher {
     this.updateInterest();
   }
 
+  /** The outgoing connection is made: normal interest from now on, then the handler hears of it. */
+  connected(): void {
+    this.connectCheck = null;
+    this.updateInterest();
+    this.handler.onConnect(this);
+  }
+
   private finishConnecting(check: ConnectCheck): bool {
     const err = check.finish(this.stream);
     if (err != Errno.SUCCESS) { this.close(err); return false; }
-    this.connectCheck = null;
-    this.handler.onConnect(this);
+    this.connected();
     return !this.closed;
   }
 
@@ -219,7 +233,7 @@ export class Connection extends Watcher {
       out.consume(r.n);
     }
     if (out.isEmpty && this.ending) { this.finishEnd(); return; }
-    if (out.isEmpty && this.writeEnding) this.shutWrite();
+    if (out.isEmpty && this.writeEnding && !this.shutWrite()) return;
     this.updateInterest();
     if (this.wasFull && out.drained) {
       this.wasFull = false;

@@ -2,7 +2,8 @@ import { Errno } from "../wasi/errno";
 import { monotonicMs } from "../wasi/clock";
 import { Selector, EVENT_READ, EVENT_WRITE } from "../select/selector";
 import { Listener } from "../net/listener";
-import { Stream } from "../net/stream";
+import { Stream, ConnectResult } from "../net/stream";
+import { SocketAddress } from "../net/socket-address";
 import { Watcher } from "./watcher";
 import { ServerHandler, StreamHandler } from "./handlers";
 import { Connection, ConnectCheck } from "./connection";
@@ -17,7 +18,8 @@ import { TimerCallback, TimerHeap } from "./timers";
 /**
  * A single-threaded event loop over a Selector: listeners, connections, your own watchers and
  * timers. When idle it blocks in one poll until the next timer is due (or for ever when there is
- * none); it never spins. Readiness is a hint: every watcher drains until AGAIN and copes with it.
+ * none); it never spins. Readiness is a hint: every watcher reads until AGAIN, or until it has read
+ * what the host reported (readHint), and copes with AGAIN.
  */
 export class EventLoop {
   readonly selector: Selector<Watcher> = new Selector<Watcher>();
@@ -42,9 +44,19 @@ export class EventLoop {
    * Opens an outgoing connection to "HOST:PORT" with `handler`; its onConnect runs once connected, or
    * its onClose with the errno when the connection fails. Returns null when it could not even start
    * (see lastConnectErrno: INVAL, NOTCAPABLE, NOSYS...). Output written before onConnect is queued.
+   * A name is resolved on every call: for many connections to one name, Stream.lookup it once and
+   * use connectTo.
    */
   connect(address: string, handler: StreamHandler): Connection | null {
-    const r = Stream.connect(address);
+    return this.started(Stream.connect(address), handler);
+  }
+
+  /** connect() to an address already looked up (Stream.lookup). */
+  connectTo(address: SocketAddress, handler: StreamHandler): Connection | null {
+    return this.started(Stream.connectTo(address), handler);
+  }
+
+  private started(r: ConnectResult, handler: StreamHandler): Connection | null {
     this.lastConnectErrno = r.errno;
     const stream = r.stream;
     if (stream == null) return null;
@@ -52,7 +64,7 @@ export class EventLoop {
     conn.handler = handler;
     this.connectionOpened(conn);
     if (r.inProgress) conn.startConnecting(new PeerAddressCheck());
-    else { conn.start(); handler.onConnect(conn); }
+    else conn.connected();
     return conn;
   }
 

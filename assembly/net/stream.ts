@@ -28,7 +28,7 @@ export class IoResult {
   get wouldBlock(): bool { return this.errno == Errno.AGAIN; }
 }
 
-/** A connected TCP stream, non-blocking when it came from Listener.accept. */
+/** A connected TCP stream, non-blocking when it came from Listener.accept or Stream.connect. */
 export class Stream {
   private result: IoResult = new IoResult();
   private closed: bool = false;
@@ -37,24 +37,36 @@ export class Stream {
 
   /**
    * Starts a non-blocking TCP connection to "HOST:PORT" ("[V6]:PORT" for IPv6; a name is resolved by
-   * the host first). errno SUCCESS: connected at once; INPROGRESS: put the stream in your writers and
-   * call finishConnect() once it is writable; anything else: no stream (INVAL for a malformed address,
-   * NOTCAPABLE when the host's policy denies it, NOSYS when the host has no WASIX sockets).
-   * Uses the WASIX calls (module wasix_32v1): modules that call it do not run under wasmtime.
+   * the host first, see lookup). errno SUCCESS: connected at once; INPROGRESS: put the stream in your
+   * writers and call finishConnect() once it is writable; anything else: no stream (INVAL for a
+   * malformed address, NOTCAPABLE when the host's policy denies it, NOSYS when the host has no WASIX
+   * sockets). Uses the WASIX calls (module wasix_32v1): modules that call it do not run under wasmtime.
    */
   static connect(address: string): ConnectResult {
+    const found = Stream.lookup(address);
+    const target = found.address;
+    return target == null ? found : Stream.connectTo(target);
+  }
+
+  /**
+   * The address "HOST:PORT" names: a literal as is, a name through the host's resolve (a blocking call:
+   * do it once, not per connection). On failure `address` is null and `errno` says why.
+   */
+  static lookup(address: string): ConnectResult {
     const hp = HostPort.parse(address);
     if (hp == null) return new ConnectResult(null, Errno.INVAL, null);
     let addr = literalAddress(hp);
-    if (addr == null) {
-      const host = String.UTF8.encode(hp.host);
-      const err = resolve(changetype<usize>(host), <u32>host.byteLength, hp.port, RESOLVED_CELLS, RESOLVE_MAX, outA());
-      if (err != Errno.SUCCESS) return new ConnectResult(null, err, null);
-      const n = min(load<u32>(outA()), RESOLVE_MAX);
-      for (let i: u32 = 0; i < n && addr == null; i++) addr = SocketAddress.readIp(RESOLVED_CELLS + <usize>i * ADDR_IP_SIZE, hp.port);
-      if (addr == null) return new ConnectResult(null, Errno.NOENT, null);
-    }
-    const target = addr!;
+    if (addr != null) return new ConnectResult(null, Errno.SUCCESS, addr);
+    const host = String.UTF8.encode(hp.host);
+    const err = resolve(changetype<usize>(host), <u32>host.byteLength, hp.port, RESOLVED_CELLS, RESOLVE_MAX, outA());
+    if (err != Errno.SUCCESS) return new ConnectResult(null, err, null);
+    const n = min(load<u32>(outA()), RESOLVE_MAX);
+    for (let i: u32 = 0; i < n && addr == null; i++) addr = SocketAddress.readIp(RESOLVED_CELLS + <usize>i * ADDR_IP_SIZE, hp.port);
+    return addr == null ? new ConnectResult(null, Errno.NOENT, null) : new ConnectResult(null, Errno.SUCCESS, addr);
+  }
+
+  /** Starts a non-blocking TCP connection to `target`; the result reads as for connect(). */
+  static connectTo(target: SocketAddress): ConnectResult {
     const open = sock_open(target.family, SOCK_STREAM, PROTO_TCP, outA());
     if (open != Errno.SUCCESS) return new ConnectResult(null, open, target);
     const stream = new Stream(load<u32>(outA()));

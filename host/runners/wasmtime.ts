@@ -21,8 +21,8 @@ const READY_TIMEOUT_MS = 30000;
 /** Where listeners cannot be observed, how long wasmtime is given to bind them. */
 const BLIND_START_MS = 500;
 
-/** The command line wasmux gives wasmtime; exported so tests and `--help` can show it. */
-export function wasmtimeArgs(opts: { listen: string[]; env: Record<string, string>; dirs: string[]; module: string; args: string[] }): string[] {
+/** The command line wasmux gives wasmtime. */
+function wasmtimeArgs(opts: { listen: string[]; env: Record<string, string>; dirs: string[]; module: string; args: string[] }): string[] {
   const argv = ['run', '-S', 'preview2=n'];
   for (const l of opts.listen) argv.push('-S', `tcplisten=${l}`);
   argv.push('--env', `LISTEN_FDS=${opts.listen.length}`);

@@ -6,6 +6,7 @@ import { Watchable } from './watchable.js';
 /** Connections beyond this many un-accepted ones are refused (dropped), bounding memory under a flood. */
 const MAX_PENDING = 4096;
 
+/** A pre-opened listener: Node accepts, the guest takes connections from its bounded queue. */
 export class TcpListener extends Watchable {
   /** NONBLOCK fdflag of the listener itself; listeners start non-blocking, like wasmtime's. */
   nonblock = true;

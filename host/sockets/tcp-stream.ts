@@ -51,6 +51,7 @@ function sockName(family: string | undefined, address: string | undefined, port:
   return { family: family === 'IPv6' ? 6 : 4, address, port };
 }
 
+/** A TCP connection as the guest sees it (accepted, or opened with WASIX sock_open): bounded both ways. */
 export class TcpStream extends Watchable {
   /** NONBLOCK fdflag as set by sock_accept or fd_fdstat_set_flags. */
   nonblock: boolean;

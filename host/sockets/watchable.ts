@@ -2,11 +2,11 @@
 // ChangeHub instead of calling per-wait watchers: a wait then costs O(1) to arm however many sockets exist, and
 // poll_oneoff learns *which* objects changed (so it re-checks only those, see poll.ts).
 
-/** The instance-wide "something changed" signal: remembers which objects changed since the last take(). */
 /** Past this many changed objects between two takes the list is dropped and take() says "everything": keeps the
  *  hub bounded when the guest never polls (e.g. it only uses blocking sockets). */
 const MAX_DIRTY = 4096;
 
+/** The instance-wide "something changed" signal: remembers which objects changed since the last take(). */
 export class ChangeHub {
   private dirty: Watchable[] = [];
   private overflow = false;

@@ -9,7 +9,7 @@
 // the borrowed bytes, and while the guest is suspended (when JS reads and writes results) memory is intact.
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { cacheDir as wasmuxCacheDir } from '../cache-dir.js';
 import { join } from 'node:path';
 import { BLOCKING_IMPORT_PATHS, type BlockingImport, type WaitStrategy } from './strategy.js';
 
@@ -30,9 +30,9 @@ type AsyncifyExports = {
 
 const memoryCache = new Map<string, Promise<WebAssembly.Module>>();
 
-/** Directory of the on-disk cache of transformed modules (WASMUX_CACHE or ~/.cache/wasmux). */
+/** Directory of the on-disk cache of transformed modules (WASMUX_CACHE or ~/.cache/wasmux, then asyncify/). */
 export function cacheDir(): string {
-  return join(process.env.WASMUX_CACHE || join(homedir(), '.cache', 'wasmux'), 'asyncify');
+  return join(wasmuxCacheDir(), 'asyncify');
 }
 
 /** Runs the Asyncify transform on module bytes (instrumenting only paths to the blocking imports). */

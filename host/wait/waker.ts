@@ -14,6 +14,7 @@ export const nowNs = (): bigint => process.hrtime.bigint();
 /** The one pending wait (the guest is single-threaded: at most one import waits at a time). */
 type Pending = { resolve: () => void; reject: (e: GuestExit) => void; timer: NodeJS.Timeout | null; immediate: NodeJS.Immediate | null };
 
+/** Where blocking imports wait: wakes them on socket changes or deadlines, ends them all on stop(). */
 export class Waker {
   /** The instance-wide change signal every socket and listener of the instance raises. */
   readonly hub = new ChangeHub();

@@ -3,7 +3,7 @@
 // Rule: nothing here throws on guest input. Bad pointers are FAULT, bad counts INVAL, unknown fds BADF,
 // sock_* on a non-socket NOTSOCK. sock_* are never forwarded to node:wasi (on stdio fds that crashes Node).
 import type { Writable } from 'node:stream';
-import { Errno, FDFLAGS_NONBLOCK, FDSTAT_SIZE, Filetype, RIFLAGS_PEEK, RIFLAGS_WAITALL } from './abi.js';
+import { Errno, FDFLAGS_NONBLOCK, FDSTAT_SIZE, Filetype, RIFLAGS_PEEK, RIFLAGS_WAITALL, SDFLAGS_RD, SDFLAGS_WR } from './abi.js';
 import { GuestMemory, iovTotal, type Iovecs } from './guest-memory.js';
 import { FdTable, type FdEntry } from '../fd-table.js';
 import { TcpStream } from '../sockets/tcp-stream.js';
@@ -16,7 +16,6 @@ type Fn = (...args: any[]) => any;
 
 /** Rights reported for sockets: fd_read, fd_fdstat_set_flags, fd_write, fd_filestat_get, poll, shutdown, accept. */
 const SOCKET_RIGHTS = (1n << 1n) | (1n << 3n) | (1n << 6n) | (1n << 21n) | (1n << 27n) | (1n << 28n) | (1n << 29n);
-const SPIPE = 70;
 
 /**
  * Positions of fd arguments of the node:wasi functions that are passed through with translation
@@ -59,8 +58,8 @@ export function makeImports(ctx: ImportContext): Record<string, unknown> {
         if (!e) return Errno.BADF;
         if (e.kind !== 'wasi') {
           if (name.startsWith('fd_prestat')) return Errno.BADF;
-          if (name === 'fd_seek' || name === 'fd_tell') return SPIPE;
-          if (name.startsWith('path_')) return 54; // NOTDIR
+          if (name === 'fd_seek' || name === 'fd_tell') return Errno.SPIPE;
+          if (name.startsWith('path_')) return Errno.NOTDIR;
           return Errno.NOTSUP;
         }
         args[i] = e.wasiFd;
@@ -173,7 +172,7 @@ export function makeImports(ctx: ImportContext): Record<string, unknown> {
     if (e.kind !== 'stream') return Errno.NOTCONN;
     how &= 0xff;
     if (how < 1 || how > 3) return Errno.INVAL;
-    return e.stream.shutdown((how & 1) !== 0, (how & 2) !== 0);
+    return e.stream.shutdown((how & SDFLAGS_RD) !== 0, (how & SDFLAGS_WR) !== 0);
   };
 
   out.fd_read = wrap((fd: number, iovs: number, n: number, nreadPtr: number) => {
@@ -257,7 +256,7 @@ export function makeImports(ctx: ImportContext): Record<string, unknown> {
   out.path_open = (dirfd: number, ...rest: any[]) => {
     const e = fds.get(dirfd);
     if (!e) return Errno.BADF;
-    if (e.kind !== 'wasi') return 54; // NOTDIR
+    if (e.kind !== 'wasi') return Errno.NOTDIR;
     const fdPtr = rest[7];
     if (!mem.ok(fdPtr, 4)) return Errno.FAULT;
     const r = wasi.path_open(e.wasiFd, ...rest);

@@ -1,8 +1,8 @@
 // Finds the wasmtime CLI and checks that it can still hand TCP listeners to preview1 modules.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { cacheDir } from '../cache-dir.js';
 import { WasmuxError } from '../errors.js';
 
 /** The version scripts/setup-wasmtime.sh installs (the 36.x LTS, supported until 2027-08-20). */
@@ -17,11 +17,6 @@ export interface Wasmtime {
   path: string;
   version: string;
   major: number;
-}
-
-/** The per-user cache folder shared by every clone (override with WASMUX_CACHE). */
-export function cacheDir(): string {
-  return process.env.WASMUX_CACHE || join(homedir(), '.cache', 'wasmux');
 }
 
 /** Where setup-wasmtime.sh puts the pinned CLI. */

@@ -3,6 +3,7 @@
 // the same way and handed to Connection.write in one call (one send per batch, not per reply).
 // Every accessor checks its bounds, so a parser bug reads 0 / -1 instead of trapping.
 
+/** A growable byte queue: bytes are appended at the back and consumed from the front. */
 export class ByteBuffer {
   private data: Uint8Array;
   private start: i32 = 0;
@@ -10,7 +11,9 @@ export class ByteBuffer {
 
   constructor(private initial: i32 = 4096) { this.data = new Uint8Array(initial); }
 
+  /** Bytes held. */
   get length(): i32 { return this.end - this.start; }
+  /** True when nothing is held. */
   get isEmpty(): bool { return this.end == this.start; }
   /** Address of the first byte; valid until the next append/reserve. */
   get ptr(): usize { return this.data.dataStart + <usize>this.start; }
@@ -53,6 +56,7 @@ export class ByteBuffer {
     this.end = len;
   }
 
+  /** Appends `len` bytes from `src`. */
   append(src: usize, len: i32): void {
     if (len <= 0) return;
     this.reserve(len);
@@ -65,6 +69,7 @@ export class ByteBuffer {
     const b = String.UTF8.encode(s);
     this.append(changetype<usize>(b), b.byteLength);
   }
+  /** Appends one byte. */
   appendByte(b: u8): void {
     this.reserve(1);
     store<u8>(this.data.dataStart + <usize>this.end, b);
@@ -77,6 +82,7 @@ export class ByteBuffer {
     if (this.start == this.end) this.clear();
   }
 
+  /** Drops everything. */
   clear(): void {
     this.start = 0;
     this.end = 0;

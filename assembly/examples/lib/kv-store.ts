@@ -4,6 +4,7 @@ import { EventLoop, TimerCallback, monotonicMs } from "../../index";
 
 const SWEEP_EVERY_MS: i64 = 1000;
 
+/** A value and when it expires. */
 export class Entry {
   /** expiresAt: monotonic ms, 0 for never. */
   constructor(public value: Uint8Array, public expiresAt: i64 = 0) {}
@@ -39,6 +40,7 @@ export class Store extends TimerCallback {
     return e;
   }
 
+  /** Stores `e` under `key`, replacing any entry (and its TTL). */
   set(key: string, e: Entry): void {
     if (this.map.has(key) && this.map.get(key).expiresAt != 0) this.volatile--;
     this.map.set(key, e);
@@ -48,6 +50,7 @@ export class Store extends TimerCallback {
     }
   }
 
+  /** Removes `key`; false when it was not there (or had expired). */
   delete(key: string): bool {
     if (!this.map.has(key)) return false;
     if (this.map.get(key).expiresAt != 0) this.volatile--;
@@ -56,12 +59,14 @@ export class Store extends TimerCallback {
     return true;
   }
 
+  /** Removes every key. */
   clear(): void {
     this.map.clear();
     this.volatile = 0;
     this.stopSweeperIfIdle();
   }
 
+  /** Deletes every expired key. */
   sweep(): void {
     if (this.volatile > 0) {
       const now = monotonicMs();
