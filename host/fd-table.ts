@@ -3,6 +3,7 @@
 // files opened by path_open) from a counter that never reuses a number (like wasmtime; avoids stale-fd mixups).
 // node:wasi (uvwasi) keeps its own numbering for stdio, preopens and opened files; a `wasi` entry records the
 // uvwasi fd behind a guest fd, and every fd-taking import translates through this table.
+import { Errno } from './wasi/abi.js';
 import type { TcpListener } from './sockets/tcp-listener.js';
 import type { TcpStream } from './sockets/tcp-stream.js';
 
@@ -31,6 +32,14 @@ export class FdTable {
   /** Looks up a guest fd; undefined means BADF. Accepts any JS number (guest passes u32). */
   get(fd: number): FdEntry | undefined {
     return this.entries.get(fd >>> 0);
+  }
+
+  /** The socket behind a guest fd (stream or listener), or the errno for anything else: BADF, NOTSOCK. */
+  socket(fd: number): Exclude<FdEntry, { kind: 'wasi' }> | number {
+    const e = this.entries.get(fd >>> 0);
+    if (!e) return Errno.BADF;
+    if (e.kind === 'wasi') return Errno.NOTSOCK;
+    return e;
   }
 
   /** Removes a guest fd and returns what it referred to. */

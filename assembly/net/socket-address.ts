@@ -1,4 +1,4 @@
-import { AF_INET4, AF_INET6, ADDR_PORT_SIZE, ADDR_IP_SIZE } from "../wasi/wasix";
+import { AF_INET4, AF_INET6, ADDR_PORT_SIZE } from "../wasi/wasix";
 
 /** An IPv4 or IPv6 address and a port. */
 export class SocketAddress {
@@ -45,9 +45,6 @@ export class SocketAddress {
     return new SocketAddress(family, b, port);
   }
 }
-
-/** Size of the buffer resolve() fills per address. */
-export const RESOLVED_SIZE = ADDR_IP_SIZE;
 
 /** Splits "HOST:PORT" / "[V6]:PORT" into host and port; null when malformed (port 1-65535). */
 export class HostPort {

@@ -77,13 +77,7 @@ export function makeImports(ctx: ImportContext): Record<string, unknown> {
     }
   };
 
-  /** Looks up a socket fd: the entry, or BADF / NOTSOCK. */
-  const sock = (fd: number): Exclude<FdEntry, { kind: 'wasi' }> | number => {
-    const e = fds.get(fd);
-    if (!e) return Errno.BADF;
-    if (e.kind === 'wasi') return Errno.NOTSOCK;
-    return e;
-  };
+  const sock = (fd: number) => fds.socket(fd);
 
   /** One recv attempt into validated iovecs: writes the results, returns the errno (AGAIN when nothing is there). */
   const recvOnce = (st: TcpStream, iovs: Iovecs, flags: number, nreadPtr: number, roflagsPtr: number | null): number => {

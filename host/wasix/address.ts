@@ -11,7 +11,6 @@ import type { GuestMemory } from '../wasi/guest-memory.js';
 
 export const TAG_INET4 = 1;
 export const TAG_INET6 = 2;
-export const ADDR_PORT_SIZE = 110;
 export const ADDR_IP_SIZE = 18;
 
 /** An IP address: 4 bytes (IPv4) or 16 bytes (IPv6), network order. */

@@ -41,13 +41,7 @@ export function makeWasixImports(ctx: WasixContext): Record<string, unknown> {
   const { mem, fds, waker, strategy, policy } = ctx;
   const wrap = (fn: BlockingImport) => strategy.wrap(fn);
 
-  /** An fd's socket: the stream, the listener, or BADF / NOTSOCK. */
-  const sock = (fd: number) => {
-    const e = fds.get(fd);
-    if (!e) return Errno.BADF;
-    if (e.kind === 'wasi') return Errno.NOTSOCK;
-    return e;
-  };
+  const sock = (fd: number) => fds.socket(fd);
 
   const writeName = (ptr: number, name: SockName | null): number => {
     if (!name) return Errno.NOTCONN;
