@@ -1,9 +1,7 @@
 // The Node runner: loads and checks the module, opens the listeners, builds the fd table and the imports,
 // and runs the guest's _start with the chosen wait strategy.
-import { readFile, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
-import { parseDir, parseListen, type ListenAddress } from '../address.js';
+import { parseListen, type ListenAddress } from '../address.js';
 import { WasmuxError } from '../errors.js';
 import { FdTable } from '../fd-table.js';
 import { TcpListener } from '../sockets/tcp-listener.js';
@@ -17,6 +15,7 @@ import { jspiStrategy } from '../wait/jspi.js';
 import { jspiAvailable, type WaitStrategy } from '../wait/strategy.js';
 import { Waker } from '../wait/waker.js';
 import { loadWasi } from './load-wasi.js';
+import { checkDirs, inspectCommand, loadModule, type ModuleSource } from './module-source.js';
 
 /** Options of start(); see docs/host.md. */
 export interface StartOptions {
@@ -82,32 +81,11 @@ function chooseStrategy(wait: string | undefined): WaitStrategy {
   throw new WasmuxError(`unknown wait strategy '${name}' (expected jspi or asyncify)`, { usage: true });
 }
 
-/** Reads the module file (or takes the bytes) with one-line errors. */
-async function loadBytes(module: StartOptions['module']): Promise<{ bytes: Uint8Array; name: string }> {
-  if (module instanceof Uint8Array) return { bytes: module, name: 'module.wasm' };
-  if (module instanceof ArrayBuffer) return { bytes: new Uint8Array(module), name: 'module.wasm' };
-  if (typeof module !== 'string' || module === '') throw new WasmuxError('option module must be a file path or bytes');
-  try {
-    return { bytes: await readFile(module), name: basename(module) };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
-    throw new WasmuxError(`cannot read module '${module}': ${why}`);
-  }
-}
-
-/** Checks that the module is a WASI command module wasmux can run. */
-function checkModule(bytes: Uint8Array, name: string): void {
-  if (!WebAssembly.validate(bytes)) {
-    const magic = bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d;
-    throw new WasmuxError(magic ? `'${name}' is not a valid WebAssembly module` : `'${name}' is not a WebAssembly module`);
-  }
-  const m = new WebAssembly.Module(bytes);
-  const exports = WebAssembly.Module.exports(m);
-  if (!exports.some((e) => e.name === '_start' && e.kind === 'function')) {
-    throw new WasmuxError(`'${name}' has no _start export (wasmux runs WASI command modules)`);
-  }
-  if (!exports.some((e) => e.name === 'memory' && e.kind === 'memory')) {
+/** Checks that the module is a WASI command module the Node host can run (memory exported, imports it has). */
+function checkModule(src: ModuleSource): void {
+  const { name } = src;
+  const m = inspectCommand(src);
+  if (!WebAssembly.Module.exports(m).some((e) => e.name === 'memory' && e.kind === 'memory')) {
     throw new WasmuxError(`'${name}' does not export its memory`);
   }
   for (const i of WebAssembly.Module.imports(m)) {
@@ -165,19 +143,13 @@ export async function startNode(options: StartOptions): Promise<Running> {
     }
   }
   const addrs = listenSpecs.map(parseListen);
-  const dirs = dirSpecs.map(parseDir);
-  const preopens: Record<string, string> = {};
-  for (const d of dirs) {
-    if (d.guestPath in preopens) throw new WasmuxError(`guest path '${d.guestPath}' is given twice in dirs`);
-    let isDir = false;
-    try { isDir = (await stat(d.hostPath)).isDirectory(); } catch { /* reported below */ }
-    if (!isDir) throw new WasmuxError(`dir '${d.hostPath}' is not an existing directory`);
-    preopens[d.guestPath] = d.hostPath;
-  }
+  const dirs = await checkDirs(dirSpecs);
+  const preopens: Record<string, string> = Object.fromEntries(dirs.map((d) => [d.guestPath, d.hostPath]));
   const policy = await ConnectPolicy.create(allowSpecs); // malformed rules are usage errors; names looked up once
   const strategy = chooseStrategy(options.wait);
-  const { bytes, name } = await loadBytes(options.module);
-  checkModule(bytes, name);
+  const src = await loadModule(options.module);
+  checkModule(src);
+  const { bytes, name } = src;
   let module: WebAssembly.Module;
   try {
     module = await strategy.compile(bytes);

@@ -2,14 +2,15 @@
 // by the wasmtime CLI (legacy wasi-common: `-S preview2=n -S tcplisten=...`).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { formatAddress, parseDir, parseListen } from '../address.js';
+import { formatAddress, parseListen } from '../address.js';
 import { WasmuxError } from '../errors.js';
 import { canProbeListeners, isListeningBy, reservePort } from '../wasmtime/listen-probe.js';
 import { locateWasmtime } from '../wasmtime/locate.js';
+import { checkDirs, inspectCommand, loadModule, type ModuleSource } from './module-source.js';
 import type { BoundAddress, Running, StartOptions } from './node.js';
 
 /** util-linux's setpriv (Linux): sets the parent-death signal before exec. */
@@ -33,8 +34,7 @@ function wasmtimeArgs(opts: { listen: string[]; env: Record<string, string>; dir
 }
 
 /** Imports wasmtime cannot satisfy for a preview1 module, as one line; null when there are none. */
-function unsupportedImports(bytes: Uint8Array, name: string): string | null {
-  const m = new WebAssembly.Module(bytes);
+function unsupportedImports(m: WebAssembly.Module, name: string): string | null {
   const foreign = WebAssembly.Module.imports(m).filter((i) => i.module !== 'wasi_snapshot_preview1');
   if (foreign.length === 0) return null;
   const first = foreign[0];
@@ -44,20 +44,13 @@ function unsupportedImports(bytes: Uint8Array, name: string): string | null {
   return `'${name}' imports ${first.module}.${first.name}, which wasmtime does not provide`;
 }
 
-async function moduleFile(module: StartOptions['module']): Promise<{ path: string; bytes: Uint8Array; cleanup: () => Promise<void> }> {
-  if (typeof module === 'string') {
-    try {
-      return { path: module, bytes: await readFile(module), cleanup: async () => {} };
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new WasmuxError(`cannot read module '${module}': ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-    }
-  }
-  const bytes = module instanceof Uint8Array ? module : new Uint8Array(module);
+/** A file wasmtime can open: the module's own, or the bytes written to a temporary one. */
+async function moduleFile(src: ModuleSource): Promise<{ path: string; cleanup: () => Promise<void> }> {
+  if (src.path !== null) return { path: src.path, cleanup: async () => {} };
   const dir = await mkdtemp(join(tmpdir(), 'wasmux-'));
   const path = join(dir, 'module.wasm');
-  await writeFile(path, bytes);
-  return { path, bytes, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  await writeFile(path, src.bytes);
+  return { path, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /**
@@ -75,27 +68,11 @@ function firstCause(report: string): string {
 export async function startWasmtime(options: StartOptions): Promise<Running> {
   const wasmtime = await locateWasmtime();
   const listen = (options.listen ?? []).map(parseListen);
-  const dirs = (options.dirs ?? []).map((d) => {
-    const p = parseDir(d);
-    return `${p.hostPath}::${p.guestPath}`;
-  });
-  for (const d of options.dirs ?? []) {
-    const host = parseDir(d).hostPath;
-    const ok = await stat(host).then((s) => s.isDirectory(), () => false);
-    if (!ok) throw new WasmuxError(`dir '${host}' is not an existing directory`);
-  }
-  const file = await moduleFile(options.module);
-  const name = typeof options.module === 'string' ? basename(options.module) : 'module.wasm';
-  try {
-    if (!WebAssembly.validate(file.bytes)) throw new WasmuxError(`'${name}' is not a WebAssembly module`);
-    const foreign = unsupportedImports(file.bytes, name);
-    if (foreign) throw new WasmuxError(foreign);
-    const exports = WebAssembly.Module.exports(new WebAssembly.Module(file.bytes));
-    if (!exports.some((e) => e.name === '_start')) throw new WasmuxError(`'${name}' has no _start export (wasmux runs WASI command modules)`);
-  } catch (e) {
-    await file.cleanup();
-    throw e;
-  }
+  const dirs = (await checkDirs(options.dirs ?? [])).map((d) => `${d.hostPath}::${d.guestPath}`);
+  const src = await loadModule(options.module);
+  const foreign = unsupportedImports(inspectCommand(src), src.name);
+  if (foreign) throw new WasmuxError(foreign);
+  const file = await moduleFile(src);
 
   // Port 0: wasmtime would bind a port nobody can learn; pick one first and hand it over.
   const addresses: BoundAddress[] = [];
@@ -207,7 +184,7 @@ export async function startWasmtime(options: StartOptions): Promise<Running> {
         throw new WasmuxError(`cannot listen on ${where}: ${inUse ? 'address already in use' : firstCause(stderrHead)}`);
       }
       if (/failed to (compile|instantiate|link)|unknown import/i.test(stderrHead)) {
-        throw new WasmuxError(`wasmtime cannot run '${name}': ${firstCause(stderrHead)} (exit ${code})`);
+        throw new WasmuxError(`wasmtime cannot run '${src.name}': ${firstCause(stderrHead)} (exit ${code})`);
       }
     }
   } catch (e) {
