@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
 # Installs the pinned wasmtime CLI into a per-user cache outside the clone, so that every clone
-# (and every CI run on this machine) reuses one build. Does nothing when that version is already there.
-#   WASMUX_CACHE      cache root (default: ~/.cache/wasmux)
-#   WASMTIME_VERSION  override the pin (must be <= 46: later versions have no preview1 sockets)
+# (and every CI run on this machine) reuses one build. Does nothing when that build is already there.
+#
+# The pin is wasmtime 36.0.20 (LTS) carrying one fix of ours in its wasi-common poll_oneoff: a
+# subscription whose fd has no events is left pending instead of being reported ready. Stock
+# 36.0.20 reports every fd ready as soon as any one is, which makes idle connections cost a recv
+# each per turn. `cargo install` cannot apply a [patch] from a config file, so the script unpacks
+# the two crates cargo downloads, edits one line of wasi-common and builds the CLI against it.
+#   WASMUX_CACHE  cache root (default: ~/.cache/wasmux)
 set -euo pipefail
 
-version="${WASMTIME_VERSION:-36.0.20}"
+version=36.0.20
+build_id="$version-exact-readiness"
 cache="${WASMUX_CACHE:-$HOME/.cache/wasmux}"
-root="$cache/wasmtime-$version"
+root="$cache/wasmtime-$build_id"
 bin="$root/bin/wasmtime"
+stamp="$root/BUILD"
 
-if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -q "wasmtime $version"; then
-  echo "wasmtime $version: already installed at $bin"
+installed() { [ -x "$bin" ] && [ -f "$stamp" ] && "$bin" --version 2>/dev/null | grep -q "wasmtime $version"; }
+
+if installed; then
+  echo "wasmtime $build_id: already installed at $bin"
   exit 0
 fi
 
@@ -22,19 +31,60 @@ fi
 
 mkdir -p "$cache"
 # Only one build at a time per cache: a second caller waits for the first instead of racing it.
-exec 9>"$cache/.wasmtime-$version.lock"
+exec 9>"$cache/.wasmtime-$build_id.lock"
 flock 9
-if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -q "wasmtime $version"; then
-  echo "wasmtime $version: installed by a concurrent run at $bin"
+if installed; then
+  echo "wasmtime $build_id: installed by a concurrent run at $bin"
   exit 0
 fi
 
-echo "wasmtime $version: building from crates.io into $root (5 to 30 minutes on 2 cores; done once per machine)"
 start=$(date +%s)
+echo "wasmtime $build_id: building with cargo into $root (10 to 30 minutes on 2 cores; done once per machine)"
+work="$cache/build-wasmtime-$build_id"
+rm -rf "$work"
+mkdir -p "$work/fetch/src"
+
+# A throwaway manifest makes cargo download (or reuse) the exact crate sources.
+cat >"$work/fetch/Cargo.toml" <<EOF
+[package]
+name = "wasmux-wasmtime-fetch"
+version = "0.0.0"
+edition = "2021"
+publish = false
+[dependencies]
+wasmtime-cli = "=$version"
+EOF
+echo 'fn main() {}' >"$work/fetch/src/main.rs"
+(cd "$work/fetch" && cargo fetch --quiet)
+
+registry_src() {
+  local dir
+  for dir in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/"$1-$version"; do
+    [ -d "$dir" ] && { echo "$dir"; return 0; }
+  done
+  echo "setup-wasmtime: cargo did not unpack $1 $version" >&2
+  exit 1
+}
+cp -r "$(registry_src wasmtime-cli)" "$work/wasmtime-cli"
+cp -r "$(registry_src wasi-common)" "$work/wasi-common"
+chmod -R u+w "$work/wasmtime-cli" "$work/wasi-common"
+
+# The fix: skip a subscription whose pollfd came back with no events. Anchored on the one line
+# that reads the events, and refused if that line is not found exactly once.
+sched="$work/wasi-common/src/sync/sched/unix.rs"
+anchor='let revents = pollfd.revents();'
+if [ "$(grep -cF "$anchor" "$sched")" -ne 1 ]; then
+  echo "setup-wasmtime: $sched has changed shape; cannot apply the exact-readiness fix" >&2
+  exit 1
+fi
+sed -i "s|^\( *\)$anchor|&\n\1if revents.is_empty() { continue; }|" "$sched"
+grep -q 'if revents.is_empty() { continue; }' "$sched"
+
+printf '\n[patch.crates-io]\nwasi-common = { path = "../wasi-common" }\n' >>"$work/wasmtime-cli/Cargo.toml"
+
 # `run` (with its legacy wasi-common preview1 sockets) plus one compiler is all wasmux needs.
 set +e
-cargo install "wasmtime-cli@$version" --locked --root "$root" \
-  --no-default-features --features run,cranelift 2>&1 |
+(cd "$work/wasmtime-cli" && cargo build --release --no-default-features --features run,cranelift 2>&1) |
   while IFS= read -r line; do
     case "$line" in
       *Compiling*) n=$((${n:-0} + 1)); [ $((n % 25)) -eq 0 ] && echo "  ... $n crates compiled ($(( $(date +%s) - start ))s)";;
@@ -43,8 +93,13 @@ cargo install "wasmtime-cli@$version" --locked --root "$root" \
   done
 status=${PIPESTATUS[0]}
 set -e
-if [ "$status" -ne 0 ] || [ ! -x "$bin" ]; then
-  echo "setup-wasmtime: cargo install failed (exit $status)" >&2
+built="$work/wasmtime-cli/target/release/wasmtime"
+if [ "$status" -ne 0 ] || [ ! -x "$built" ]; then
+  echo "setup-wasmtime: cargo build failed (exit $status)" >&2
   exit 1
 fi
-echo "wasmtime $version: ready at $bin ($(( $(date +%s) - start ))s)"
+mkdir -p "$root/bin"
+cp "$built" "$bin"
+echo "wasmtime $version with the exact-readiness fix (wasi-common sync/sched/unix.rs)" >"$stamp"
+rm -rf "$work"
+echo "wasmtime $build_id: ready at $bin ($(( $(date +%s) - start ))s)"

@@ -7,6 +7,11 @@ import { WasmuxError } from '../errors.js';
 
 /** The version scripts/setup-wasmtime.sh installs (the 36.x LTS, supported until 2027-08-20). */
 export const WASMTIME_PIN = '36.0.20';
+/**
+ * The cache folder's name for the pinned build: 36.0.20 with our one-line exact-readiness fix in
+ * wasi-common's poll_oneoff (idle fds are no longer reported ready). A new name makes old caches rebuild.
+ */
+export const WASMTIME_BUILD = `${WASMTIME_PIN}-exact-readiness`;
 /** wasmtime 47 removed wasi-common, and with it `-S tcplisten` for preview1 modules. */
 export const FIRST_VERSION_WITHOUT_SOCKETS = 47;
 /** `-S preview2=n -S tcplisten` first appeared in wasmtime 15. */
@@ -21,7 +26,7 @@ export interface Wasmtime {
 
 /** Where setup-wasmtime.sh puts the pinned CLI. */
 export function pinnedPath(): string {
-  return join(cacheDir(), `wasmtime-${WASMTIME_PIN}`, 'bin', 'wasmtime');
+  return join(cacheDir(), `wasmtime-${WASMTIME_BUILD}`, 'bin', 'wasmtime');
 }
 
 function onPath(name: string): string | null {
