@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runBench } from '../../dist/host/bench/main.js';
+import { runBench } from '../../dist/bench/driver/main.js';
 
 const SERVERS = ['wasmux-guest', 'wasmux-node', 'wasmux-wasmtime', 'wasmux-proxy', 'node-net', 'python-selectors', 'uvloop', 'c-epoll', 'node-http', 'redis'];
 

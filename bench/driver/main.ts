@@ -92,7 +92,7 @@ export async function runBench(argv: string[]): Promise<number> {
   hookExit();
   const started = Date.now();
   try {
-    progress('preparing (gcc -O2 bench/*.c, asc assembly/bench/select-cost.ts) ...');
+    progress('preparing (gcc -O2 bench/peers/*.c, asc bench/assembly/select-cost.ts) ...');
     const env = await prepareEnv();
     const m = machine(env);
     progress(`${m.cpus} x ${m.model}, node ${m.node}, wasmtime ${m.wasmtime}`);
@@ -127,7 +127,7 @@ export async function runBench(argv: string[]): Promise<number> {
   }
 }
 
-// Also runnable directly (node dist/host/bench/main.js ...), without the CLI around it.
+// Also runnable directly (node dist/bench/driver/main.js ...), without the CLI around it.
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
   runBench(process.argv.slice(2)).then((code) => process.exit(code), () => process.exit(1));
 }

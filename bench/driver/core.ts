@@ -201,7 +201,7 @@ async function hostCore(env: BenchEnv, o: Options, server: ServerName): Promise<
 async function pythonCore(env: BenchEnv, o: Options): Promise<Row[]> {
   if (!env.python.path) return [errorRow('core', 'python-selectors', env.python.reason)];
   const k = o.smoke ? 200 : o.quick ? 1000 : 5000;
-  const r = await runCommand(env.python.path, [join(env.root, 'bench', 'select_peers.py'), String(k), ...o.coreNs.map(String)], 300000);
+  const r = await runCommand(env.python.path, [join(env.root, 'bench', 'peers', 'select_peers.py'), String(k), ...o.coreNs.map(String)], 300000);
   const rows: Row[] = [];
   for (const line of r.stdout.split('\n')) {
     if (!line.startsWith('{')) continue;

@@ -1,4 +1,4 @@
-// Runs the native closed-loop echo client (bench/echo-client.c), spread over two processes when the concurrency
+// Runs the native closed-loop echo client (bench/peers/echo-client.c), spread over two processes when the concurrency
 // allows, and merges their reports: request rate, payload MiB/s, latency percentiles from the merged histograms,
 // and the clients' own CPU time (so a reader can tell whether the client was the limit).
 import type { BenchEnv } from './env.js';
