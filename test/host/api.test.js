@@ -9,8 +9,8 @@ import { start, WasmuxError } from '../../dist/host/index.js';
 import { buildC, startGuest, connect, echoOnce, withTimeout, randomBytes, readN } from './helpers.js';
 import { sleeper, acceptAndIgnore, trapper, noStart } from './fixtures.js';
 
-const echo = buildC('c-echo');
-const envProbe = buildC('c-env');
+const echo = () => buildC('c-echo');
+const envProbe = () => buildC('c-env');
 
 const rejects = async (p, pattern) => {
   try {
@@ -25,7 +25,7 @@ const rejects = async (p, pattern) => {
 };
 
 test('port 0 binds an ephemeral port; listeners get fds 3, 4 in order', async () => {
-  const g = await startGuest({ module: echo, listen: ['127.0.0.1:0', '127.0.0.1:0'] });
+  const g = await startGuest({ module: echo(), listen: ['127.0.0.1:0', '127.0.0.1:0'] });
   assert.is(g.addresses.length, 2);
   assert.equal(g.addresses.map((a) => a.fd), [3, 4]);
   assert.ok(g.addresses[0].port > 0 && g.addresses[0].port !== g.addresses[1].port);
@@ -36,7 +36,7 @@ test('port 0 binds an ephemeral port; listeners get fds 3, 4 in order', async ()
 
 test('IPv6 listen address [::1]:0', async () => {
   // Needs an IPv6 loopback; a machine without one fails here with 'address not available'.
-  const g = await startGuest({ module: echo, listen: ['[::1]:0'] });
+  const g = await startGuest({ module: echo(), listen: ['[::1]:0'] });
   assert.is(g.addresses[0].host, '::1');
   const s = await connect(g.port, '::1');
   s.end('six');
@@ -45,7 +45,7 @@ test('IPv6 listen address [::1]:0', async () => {
 });
 
 test('stop() closes listeners and connections and resolves exited', async () => {
-  const g = await startGuest({ module: echo, listen: ['127.0.0.1:0'] });
+  const g = await startGuest({ module: echo(), listen: ['127.0.0.1:0'] });
   const s = await connect(g.port);
   const closed = new Promise((r) => s.on('close', r));
   s.on('error', () => {});
@@ -75,7 +75,7 @@ test('a trap resolves exited with 134 and a clear error, no unhandled rejection'
 });
 
 test('args, env (LISTEN_FDS added, host env not passed) and stdout capture', async () => {
-  const g = await startGuest({ module: envProbe, args: ['a b', 'c'], env: { EXIT_CODE: '9' }, listen: ['127.0.0.1:0'] });
+  const g = await startGuest({ module: envProbe(), args: ['a b', 'c'], env: { EXIT_CODE: '9' }, listen: ['127.0.0.1:0'] });
   assert.is(await withTimeout(g.exited, 5000, 'env probe'), 9);
   const out = g.stdout.text();
   assert.match(out, 'argv[0]=c-env.wasm\nargv[1]=a b\nargv[2]=c\n');
@@ -86,7 +86,7 @@ test('args, env (LISTEN_FDS added, host env not passed) and stdout capture', asy
 test('dirs preopen a host directory under a guest name', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'wasmux-'));
   writeFileSync(join(dir, 'hello.txt'), 'from the host');
-  const g = await startGuest({ module: envProbe, args: ['/data/hello.txt'], dirs: [`${dir}::/data`] });
+  const g = await startGuest({ module: envProbe(), args: ['/data/hello.txt'], dirs: [`${dir}::/data`] });
   assert.is(await withTimeout(g.exited, 5000, 'dir probe'), 0);
   assert.match(g.stdout.text(), 'file=from the host');
 });
@@ -100,12 +100,12 @@ test('bad input rejects with a one-line WasmuxError', async () => {
   await rejects(start({ module: '/nonexistent/x.wasm' }), /cannot read module .*no such file/);
   await rejects(start({ module: new Uint8Array([1, 2, 3, 4]) }), /not a WebAssembly module/);
   await rejects(start({ module: noStart() }), /no _start export/);
-  await rejects(start({ module: echo, listen: ['127.0.0.1'] }), /malformed listen address/);
-  await rejects(start({ module: echo, listen: ['127.0.0.1:99999'] }), /malformed listen address/);
-  await rejects(start({ module: echo, listen: ['::1:80'] }), /malformed listen address/);
-  await rejects(start({ module: echo, env: { A: 1 } }), /env must be an object of strings/);
-  await rejects(start({ module: echo, wait: 'threads' }), /unknown wait strategy/);
-  await rejects(start({ module: echo, dirs: ['/nonexistent-dir'] }), /not an existing directory/);
+  await rejects(start({ module: echo(), listen: ['127.0.0.1'] }), /malformed listen address/);
+  await rejects(start({ module: echo(), listen: ['127.0.0.1:99999'] }), /malformed listen address/);
+  await rejects(start({ module: echo(), listen: ['::1:80'] }), /malformed listen address/);
+  await rejects(start({ module: echo(), env: { A: 1 } }), /env must be an object of strings/);
+  await rejects(start({ module: echo(), wait: 'threads' }), /unknown wait strategy/);
+  await rejects(start({ module: echo(), dirs: ['/nonexistent-dir'] }), /not an existing directory/);
   await rejects(start(null), /options object/);
 });
 
@@ -113,7 +113,7 @@ test('address in use is a clear error and leaves no listener open', async () => 
   const blocker = net.createServer();
   await new Promise((r) => blocker.listen(0, '127.0.0.1', r));
   const port = blocker.address().port;
-  await rejects(start({ module: echo, listen: ['127.0.0.1:0', `127.0.0.1:${port}`] }), /cannot listen on 127\.0\.0\.1:\d+: address already in use/);
+  await rejects(start({ module: echo(), listen: ['127.0.0.1:0', `127.0.0.1:${port}`] }), /cannot listen on 127\.0\.0\.1:\d+: address already in use/);
   blocker.close();
 });
 
@@ -131,7 +131,7 @@ test('receive backpressure: a guest that does not read stops the peer (bounded h
 });
 
 test('send backpressure: a client that does not read, then reads, gets 8 MiB back byte-exact', async () => {
-  const g = await startGuest({ module: echo, listen: ['127.0.0.1:0'] });
+  const g = await startGuest({ module: echo(), listen: ['127.0.0.1:0'] });
   const s = await connect(g.port);
   s.pause();
   const payload = randomBytes(8 * 1024 * 1024, 99);

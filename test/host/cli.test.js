@@ -9,7 +9,7 @@ import { ROOT, buildC, runCli, oneLine } from './helpers.js';
 import { sleeper, toFile } from './fixtures.js';
 import { jspiAvailable } from '../../dist/host/index.js';
 
-const echo = buildC('c-echo');
+const echo = () => buildC('c-echo');
 
 test('--help, run --help, --version', async () => {
   let r = await runCli(['--help']);
@@ -25,19 +25,19 @@ test('--help, run --help, --version', async () => {
 });
 
 test('malformed address', async () => {
-  oneLine(await runCli(['run', '--listen', 'localhost', echo]), 2, /malformed listen address 'localhost'/);
-  oneLine(await runCli(['run', '--listen=1.2.3.4:70000', echo]), 2, /malformed listen address/);
+  oneLine(await runCli(['run', '--listen', 'localhost', echo()]), 2, /malformed listen address 'localhost'/);
+  oneLine(await runCli(['run', '--listen=1.2.3.4:70000', echo()]), 2, /malformed listen address/);
 });
 
 test('unknown option, unknown command, missing module, bad --env, bad --wait', async () => {
-  oneLine(await runCli(['run', '--frobnicate', echo]), 2, /unknown option '--frobnicate'/);
+  oneLine(await runCli(['run', '--frobnicate', echo()]), 2, /unknown option '--frobnicate'/);
   oneLine(await runCli(['--frobnicate']), 2, /unknown option/);
-  oneLine(await runCli(['serve', echo]), 2, /unknown command 'serve'/);
+  oneLine(await runCli(['serve', echo()]), 2, /unknown command 'serve'/);
   oneLine(await runCli([]), 2, /missing command/);
   oneLine(await runCli(['run']), 2, /missing MODULE.wasm/);
   oneLine(await runCli(['run', '--listen']), 2, /option --listen needs a value/);
-  oneLine(await runCli(['run', '--env', 'NOVALUE', echo]), 2, /malformed --env/);
-  oneLine(await runCli(['run', '--wait', 'threads', echo]), 2, /unknown --wait 'threads'/);
+  oneLine(await runCli(['run', '--env', 'NOVALUE', echo()]), 2, /malformed --env/);
+  oneLine(await runCli(['run', '--wait', 'threads', echo()]), 2, /unknown --wait 'threads'/);
 });
 
 test('--wait jspi: a clear error without JSPI (Node < 24), runs with it', async () => {
@@ -45,7 +45,7 @@ test('--wait jspi: a clear error without JSPI (Node < 24), runs with it', async 
     const r = await runCli(['run', '--wait', 'jspi', toFile('exit0.wasm', sleeper(1, 0))]);
     assert.is(r.code, 0, r.stderr);
   } else {
-    oneLine(await runCli(['run', '--wait', 'jspi', echo]), 1, /needs Node >= 24/);
+    oneLine(await runCli(['run', '--wait', 'jspi', echo()]), 1, /needs Node >= 24/);
   }
 });
 

@@ -1,0 +1,82 @@
+// A missing external command fails only the tests that need it, each with one line naming it and its packages:
+// needTool() itself, then real suites run by scripts/test.js with clang hidden from PATH.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { withTimeout } from '../host/helpers.js';
+import { findTool, needTool } from './tools.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CLANG_LINE = 'clang not found: apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32';
+
+/** A directory of symlinks to every command on PATH except those named clang*: PATH as a machine without clang. */
+function pathWithoutClang() {
+  const dir = mkdtempSync(join(tmpdir(), 'wasmux-noclang-'));
+  const seen = new Set();
+  for (const d of (process.env.PATH ?? '').split(':')) {
+    let names;
+    try {
+      names = readdirSync(d);
+    } catch {
+      continue; // a PATH entry that does not exist
+    }
+    for (const name of names) {
+      if (name.startsWith('clang') || seen.has(name)) continue;
+      seen.add(name);
+      symlinkSync(join(d, name), join(dir, name));
+    }
+  }
+  return dir;
+}
+
+/** Runs scripts/test.js on `pattern` with `PATH`; resolves its plain output (colours stripped). */
+function runTests(pattern, path) {
+  return new Promise((resolve) => {
+    const c = spawn(process.execPath, [join(ROOT, 'scripts', 'test.js'), pattern], {
+      cwd: ROOT, env: { ...process.env, PATH: path }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    c.stdout.on('data', (d) => { out += d; });
+    c.stderr.on('data', (d) => { out += d; });
+    c.on('close', (code) => resolve({ code, out: out.replace(/\x1b\[[0-9;]*m/g, '') }));
+  });
+}
+
+test('needTool returns the path of a command on PATH', () => {
+  assert.is(needTool('sh'), findTool('sh'));
+  assert.ok(findTool('sh').endsWith('/sh'));
+});
+
+test('needTool throws one line, without a stack, naming a missing command and its Debian packages', () => {
+  const e = (() => { try { needTool('sh', 'wrk-wasmux-missing'); } catch (x) { return x; } })();
+  assert.instance(e, Error);
+  assert.is(e.message, 'wrk-wasmux-missing not found: install wrk-wasmux-missing and put it on PATH');
+  assert.is(e.stack, e.message);
+});
+
+test('with clang hidden, exactly the tests that build C fail, each with one line, and the others still run', async () => {
+  const dir = pathWithoutClang();
+  try {
+    assert.is(findTool('clang') !== null, true, 'clang must be on PATH to begin with');
+    const r = await withTimeout(runTests('^(conformance/c-echo|host/cli)\\.test\\.js$', dir), 120000, 'suites without clang');
+    assert.not.match(r.out, /ENOENT|no test ran/);
+    // Every failure is a test that builds the C echo, and its whole message is the one line.
+    const fails = [...r.out.matchAll(/ FAIL .*"(.*)"\n(.*)\n/g)].map((m) => ({ name: m[1], line: m[2].trim() }));
+    assert.is(fails.length >= 12, true, `expected the 10 c-echo tests and the cli tests that use it to fail:\n${r.out}`);
+    for (const f of fails) assert.is(f.line, CLANG_LINE, f.name);
+    assert.not.ok(fails.some((f) => f.name === '--help, run --help, --version'), 'a test without clang still passes');
+    const summary = r.out.trimEnd().split('\n').pop();
+    const [, passed, failed] = /^(\d+) passed, (\d+) failed$/.exec(summary) ?? [];
+    assert.is(Number(failed), fails.length, summary);
+    assert.ok(Number(passed) >= 1, summary);
+    assert.is(r.code, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
