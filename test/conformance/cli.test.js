@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, CLI, buildC, runCli, echoOnce, wat, withTimeout, oneLine } from '../host/helpers.js';
+import { ROOT, CLI, buildC, runCli, echoOnce, wat, withTimeout, oneLine, portOf } from '../host/helpers.js';
 import { sleeper, trapper, noStart, toFile } from '../host/fixtures.js';
 import { HOSTS, waitFor } from './hosts.js';
 
@@ -44,8 +44,8 @@ for (const host of HOSTS) {
 
   test(`[${host}] address in use: one line, exit 1`, async () => {
     const blocker = net.createServer();
-    await new Promise((r) => blocker.listen(0, '127.0.0.1', r));
-    const port = blocker.address().port;
+    await new Promise((r) => blocker.listen(0, '127.0.0.1', () => r(undefined)));
+    const port = portOf(blocker);
     try {
       oneLine(await run('--listen', `127.0.0.1:${port}`, echo()), 1, new RegExp(`cannot listen on 127.0.0.1:${port}: address already in use`));
     } finally {

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start, WasmuxError } from '../../dist/host/index.js';
-import { buildC, startGuest, connect, echoOnce, withTimeout, randomBytes, readN } from './helpers.js';
+import { buildC, startGuest, connect, echoOnce, withTimeout, randomBytes, readN, portOf } from './helpers.js';
 import { sleeper, acceptAndIgnore, trapper, noStart } from './fixtures.js';
 
 const echo = () => buildC('c-echo');
@@ -53,7 +53,7 @@ test('stop() closes listeners and connections and resolves exited', async () => 
   assert.is(code, 5);
   assert.is(await g.exited, 5);
   await withTimeout(closed, 5000, 'connection closed by stop');
-  const refused = await new Promise((r) => net.connect(g.port, '127.0.0.1').on('error', (e) => r(e.code)).on('connect', () => r('connected')));
+  const refused = await new Promise((r) => net.connect(g.port, '127.0.0.1').on('error', (/** @type {NodeJS.ErrnoException} */ e) => r(e.code)).on('connect', () => r('connected')));
   assert.is(refused, 'ECONNREFUSED');
 });
 
@@ -103,7 +103,9 @@ test('bad input rejects with a one-line WasmuxError', async () => {
   await rejects(start({ module: echo(), listen: ['127.0.0.1'] }), /malformed listen address/);
   await rejects(start({ module: echo(), listen: ['127.0.0.1:99999'] }), /malformed listen address/);
   await rejects(start({ module: echo(), listen: ['::1:80'] }), /malformed listen address/);
+  // @ts-expect-error: a number where a string belongs, on purpose
   await rejects(start({ module: echo(), env: { A: 1 } }), /env must be an object of strings/);
+  // @ts-expect-error: an unknown strategy, on purpose
   await rejects(start({ module: echo(), wait: 'threads' }), /unknown wait strategy/);
   await rejects(start({ module: echo(), dirs: ['/nonexistent-dir'] }), /not an existing directory/);
   await rejects(start(null), /options object/);
@@ -111,8 +113,8 @@ test('bad input rejects with a one-line WasmuxError', async () => {
 
 test('address in use is a clear error and leaves no listener open', async () => {
   const blocker = net.createServer();
-  await new Promise((r) => blocker.listen(0, '127.0.0.1', r));
-  const port = blocker.address().port;
+  await new Promise((r) => blocker.listen(0, '127.0.0.1', () => r(undefined)));
+  const port = portOf(blocker);
   await rejects(start({ module: echo(), listen: ['127.0.0.1:0', `127.0.0.1:${port}`] }), /cannot listen on 127\.0\.0\.1:\d+: address already in use/);
   blocker.close();
 });

@@ -48,13 +48,20 @@ export function wat(nameOrText) {
   }
 }
 
-/** A Writable that collects what is written; `.text()` returns it. */
+/**
+ * A Writable that collects what is written; `.text()` returns it.
+ * @returns {PassThrough & { text(): string }}
+ */
 export function collector() {
-  const s = new PassThrough();
   const chunks = [];
+  const s = Object.assign(new PassThrough(), { text: () => Buffer.concat(chunks).toString() });
   s.on('data', (c) => chunks.push(c));
-  s.text = () => Buffer.concat(chunks).toString();
   return s;
+}
+
+/** The port a listening net or http server is bound to. */
+export function portOf(server) {
+  return /** @type {import('node:net').AddressInfo} */ (server.address()).port;
 }
 
 /** Starts a guest with collected stdout/stderr; `wait` defaults to WASMUX_TEST_WAIT when set. */
@@ -125,7 +132,12 @@ export function readN(s, n) {
   });
 }
 
-/** Runs the CLI with args; resolves {code, signal, stdout, stderr}; kills it and rejects after `timeout` ms. */
+/**
+ * Runs the CLI with args; resolves {code, signal, stdout, stderr}; kills it and rejects after `timeout` ms.
+ * @param {string[]} args
+ * @param {{ timeout?: number, env?: Record<string, string>, node?: string, onStderr?: (text: string, child: import('node:child_process').ChildProcess) => void }} [options]
+ * @returns {Promise<{ code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string }>}
+ */
 export function runCli(args, { timeout = 10000, env, node = process.execPath, onStderr } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(node, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { ROOT, buildC, runCli, echoOnce, withTimeout } from './helpers.js';
 import { needTool } from '../support/tools.js';
 
@@ -17,6 +18,7 @@ test('Node 24 is there and has JSPI', async () => {
 
 test('the CLI serves the C echo server with --wait jspi and stops on SIGTERM', async () => {
   const echo = buildC('c-echo');
+  /** @type {import('node:child_process').ChildProcess | undefined} */
   let child;
   let resolvePort;
   const portP = new Promise((r) => { resolvePort = r; });
@@ -32,7 +34,7 @@ test('the CLI serves the C echo server with --wait jspi and stops on SIGTERM', a
   const port = await withTimeout(portP, 20000, 'listening line');
   const payload = Buffer.alloc(300000, 7);
   assert.ok((await echoOnce(port, payload)).equals(payload));
-  child.kill('SIGTERM');
+  child?.kill('SIGTERM');
   const r = await result;
   assert.is(r.code, 143, r.stderr);
 });
@@ -50,7 +52,7 @@ test('the C echo, dead-fd, hostile-module, poll and connect suites pass under No
     c.on('close', (code) => resolve({ code, out }));
   }), 120000, 'Node 24 suites');
   assert.is(r.code, 0, r.out);
-  const plain = r.out.replace(/\x1b\[[0-9;]*m/g, '');
+  const plain = stripVTControlCharacters(r.out);
   const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1]);
   const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1]);
   assert.ok(total >= 15, `ran ${total} tests`);

@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { withTimeout } from '../host/helpers.js';
 import { findTool, needTool } from './tools.js';
 
@@ -37,12 +38,18 @@ function pathWithoutClang() {
 function runTests(pattern, path) {
   return new Promise((resolve) => {
     const c = spawn(process.execPath, [join(ROOT, 'scripts', 'test.js'), pattern], {
-      cwd: ROOT, env: { ...process.env, PATH: path }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+      env: { ...process.env, PATH: path },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    c.stdout.on('data', (d) => { out += d; });
-    c.stderr.on('data', (d) => { out += d; });
-    c.on('close', (code) => resolve({ code, out: out.replace(/\x1b\[[0-9;]*m/g, '') }));
+    c.stdout.on('data', (d) => {
+      out += d;
+    });
+    c.stderr.on('data', (d) => {
+      out += d;
+    });
+    c.on('close', (code) => resolve({ code, out: stripVTControlCharacters(out) }));
   });
 }
 
@@ -52,7 +59,13 @@ test('needTool returns the path of a command on PATH', () => {
 });
 
 test('needTool throws one line, without a stack, naming a missing command and its Debian packages', () => {
-  const e = (() => { try { needTool('sh', 'wrk-wasmux-missing'); } catch (x) { return x; } })();
+  const e = (() => {
+    try {
+      needTool('sh', 'wrk-wasmux-missing');
+    } catch (x) {
+      return x;
+    }
+  })();
   assert.instance(e, Error);
   assert.is(e.message, 'wrk-wasmux-missing not found: install wrk-wasmux-missing and put it on PATH');
   assert.is(e.stack, e.message);
@@ -62,13 +75,24 @@ test('with clang hidden, exactly the tests that build C fail, each with one line
   const dir = pathWithoutClang();
   try {
     assert.is(findTool('clang') !== null, true, 'clang must be on PATH to begin with');
-    const r = await withTimeout(runTests('^(conformance/c-echo|host/cli)\\.test\\.js$', dir), 120000, 'suites without clang');
+    const r = await withTimeout(
+      runTests('^(conformance/c-echo|host/cli)\\.test\\.js$', dir),
+      120000,
+      'suites without clang',
+    );
     assert.not.match(r.out, /ENOENT|no test ran/);
     // Every failure is a test that builds the C echo, and its whole message is the one line.
     const fails = [...r.out.matchAll(/ FAIL .*"(.*)"\n(.*)\n/g)].map((m) => ({ name: m[1], line: m[2].trim() }));
-    assert.is(fails.length >= 12, true, `expected the 10 c-echo tests and the cli tests that use it to fail:\n${r.out}`);
+    assert.is(
+      fails.length >= 12,
+      true,
+      `expected the 10 c-echo tests and the cli tests that use it to fail:\n${r.out}`,
+    );
     for (const f of fails) assert.is(f.line, CLANG_LINE, f.name);
-    assert.not.ok(fails.some((f) => f.name === '--help, run --help, --version'), 'a test without clang still passes');
+    assert.not.ok(
+      fails.some((f) => f.name === '--help, run --help, --version'),
+      'a test without clang still passes',
+    );
     const summary = r.out.trimEnd().split('\n').pop();
     const [, passed, failed] = /^(\d+) passed, (\d+) failed$/.exec(summary) ?? [];
     assert.is(Number(failed), fails.length, summary);
