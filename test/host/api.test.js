@@ -12,6 +12,12 @@ import { sleeper, acceptAndIgnore, trapper, noStart } from './fixtures.js';
 const echo = () => buildC('c-echo');
 const envProbe = () => buildC('c-env');
 
+/** Resolves once `condition()` holds, checking on every turn of the event loop. */
+const until = (condition) => new Promise((resolve) => {
+  const check = () => (condition() ? resolve(undefined) : setImmediate(check));
+  check();
+});
+
 const rejects = async (p, pattern) => {
   try {
     await p;
@@ -124,9 +130,15 @@ test('receive backpressure: a guest that does not read stops the peer (bounded h
   const s = await connect(g.port);
   s.on('error', () => {});
   const total = 64 * 1024 * 1024;
-  s.write(Buffer.alloc(total));
-  await new Promise((r) => setTimeout(r, 700));
-  const accepted = total - s.writableLength;
+  for (let i = 0; i < 64; i++) s.write(Buffer.alloc(total / 64)); // in chunks: writableLength falls as each one goes
+  // Until the guest's run ends (the signal), note the most the peer ever pushed in while its socket was alive.
+  let accepted = 0;
+  let ended = false;
+  g.exited.then(() => { ended = true; });
+  await withTimeout(until(() => {
+    if (!s.destroyed) accepted = Math.max(accepted, total - s.writableLength);
+    return ended;
+  }), 10000, 'the guest that ignores its client');
   assert.ok(accepted < 24 * 1024 * 1024, `peer could push ${accepted} bytes into a guest that never reads`);
   s.destroy();
   await g.stop();
@@ -139,7 +151,8 @@ test('send backpressure: a client that does not read, then reads, gets 8 MiB bac
   const payload = randomBytes(8 * 1024 * 1024, 99);
   s.write(payload);
   s.end();
-  await new Promise((r) => setTimeout(r, 500));
+  // Once the paused client's buffer is full Node stops reading it, so the guest's sends now meet a full socket.
+  await withTimeout(until(() => s.readableLength >= s.readableHighWaterMark), 10000, 'the paused client filling up');
   const got = [];
   const done = new Promise((r) => s.on('end', r));
   s.on('data', (d) => got.push(d));
