@@ -44,7 +44,7 @@ export interface ClientOptions {
   processes?: number;
 }
 
-export function percentile(hist: Array<[number, number]>, p: number): number {
+function percentile(hist: Array<[number, number]>, p: number): number {
   const sorted = [...hist].sort((a, b) => a[0] - b[0]);
   const total = sorted.reduce((s, [, c]) => s + c, 0);
   if (total === 0) return 0;

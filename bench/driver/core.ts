@@ -95,7 +95,7 @@ function coreRow(server: string, api: string, fds: number, ns: number, ready: nu
   };
 }
 
-export async function guestCore(env: BenchEnv, o: Options): Promise<Row[]> {
+async function guestCore(env: BenchEnv, o: Options): Promise<Row[]> {
   if (!env.guest.path) return o.coreNs.map((n) => errorRow('core', 'wasmux-guest', env.guest.reason, { fds: n, api: 'Selector.select' }));
   const rows: Row[] = [];
   const ex = instantiateFake(readFileSync(env.guest.path));

@@ -52,7 +52,7 @@ export function wat(nameOrText) {
  * A Writable that collects what is written; `.text()` returns it.
  * @returns {PassThrough & { text(): string }}
  */
-export function collector() {
+function collector() {
   const chunks = [];
   const s = Object.assign(new PassThrough(), { text: () => Buffer.concat(chunks).toString() });
   s.on('data', (c) => chunks.push(c));
