@@ -106,14 +106,14 @@ test('bad input rejects with a one-line WasmuxError', async () => {
   await rejects(start({ module: '/nonexistent/x.wasm' }), /cannot read module .*no such file/);
   await rejects(start({ module: new Uint8Array([1, 2, 3, 4]) }), /not a WebAssembly module/);
   await rejects(start({ module: noStart() }), /no _start export/);
-  await rejects(start({ module: echo(), listen: ['127.0.0.1'] }), /malformed listen address/);
-  await rejects(start({ module: echo(), listen: ['127.0.0.1:99999'] }), /malformed listen address/);
-  await rejects(start({ module: echo(), listen: ['::1:80'] }), /malformed listen address/);
+  await rejects(start({ module: sleeper(1, 0), listen: ['127.0.0.1'] }), /malformed listen address/);
+  await rejects(start({ module: sleeper(1, 0), listen: ['127.0.0.1:99999'] }), /malformed listen address/);
+  await rejects(start({ module: sleeper(1, 0), listen: ['::1:80'] }), /malformed listen address/);
   // @ts-expect-error: a number where a string belongs, on purpose
-  await rejects(start({ module: echo(), env: { A: 1 } }), /env must be an object of strings/);
+  await rejects(start({ module: sleeper(1, 0), env: { A: 1 } }), /env must be an object of strings/);
   // @ts-expect-error: an unknown strategy, on purpose
-  await rejects(start({ module: echo(), wait: 'threads' }), /unknown wait strategy/);
-  await rejects(start({ module: echo(), dirs: ['/nonexistent-dir'] }), /not an existing directory/);
+  await rejects(start({ module: sleeper(1, 0), wait: 'threads' }), /unknown wait strategy/);
+  await rejects(start({ module: sleeper(1, 0), dirs: ['/nonexistent-dir'] }), /not an existing directory/);
   await rejects(start(null), /options object/);
 });
 
@@ -121,7 +121,7 @@ test('address in use is a clear error and leaves no listener open', async () => 
   const blocker = net.createServer();
   await new Promise((r) => blocker.listen(0, '127.0.0.1', () => r(undefined)));
   const port = portOf(blocker);
-  await rejects(start({ module: echo(), listen: ['127.0.0.1:0', `127.0.0.1:${port}`] }), /cannot listen on 127\.0\.0\.1:\d+: address already in use/);
+  await rejects(start({ module: sleeper(1, 0), listen: ['127.0.0.1:0', `127.0.0.1:${port}`] }), /cannot listen on 127\.0\.0\.1:\d+: address already in use/);
   blocker.close();
 });
 
