@@ -16,7 +16,7 @@ interface ClientReport {
   hist: Array<[number, number]>;
 }
 
-export interface ClientResult {
+interface ClientResult {
   rps: number;
   mibps: number;
   p50_us: number;
@@ -29,7 +29,7 @@ export interface ClientResult {
   idle_failed: number;
 }
 
-export interface ClientOptions {
+interface ClientOptions {
   host: string;
   port: number;
   size: number;
