@@ -16,7 +16,14 @@ export interface RssSummary {
   max_kib: number | null;
   /** Growth from the baseline to the last sample under traffic; null when the run is too short to judge. */
   growth_pct: number | null;
+  /**
+   * Growth over the second half of the run (not a goal): a leak keeps growing there, a heap that is still
+   * sizing itself after the first minute has levelled off.
+   */
+  second_half_growth_pct: number | null;
 }
+
+const pct = (from: number, to: number) => Math.round(((to - from) / from) * 1000) / 10;
 
 /** Summarises samples (the last one taken when traffic stopped). */
 export function summariseRss(samples: Sample[]): RssSummary {
@@ -24,13 +31,15 @@ export function summariseRss(samples: Sample[]): RssSummary {
   const base = known.find((s) => s.t_s >= RSS_BASELINE_S) ?? null;
   const last = known[known.length - 1] ?? null;
   const judged = base !== null && last !== null && last !== base;
+  const half = last ? known.find((s) => s.t_s >= last.t_s / 2) ?? null : null;
   return {
     first_kib: known[0]?.rss_kib ?? null,
     baseline_t_s: base?.t_s ?? null,
     baseline_kib: base?.rss_kib ?? null,
     last_kib: last?.rss_kib ?? null,
     max_kib: known.length ? Math.max(...known.map((s) => s.rss_kib)) : null,
-    growth_pct: judged ? Math.round(((last.rss_kib - base.rss_kib) / base.rss_kib) * 1000) / 10 : null,
+    growth_pct: judged ? pct(base.rss_kib, last.rss_kib) : null,
+    second_half_growth_pct: judged && half !== null && half !== last ? pct(half.rss_kib, last.rss_kib) : null,
   };
 }
 

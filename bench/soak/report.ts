@@ -10,10 +10,11 @@ const mib = (kib: number | null) => (kib === null ? '-' : num(kib / 1024, 1));
 /** The results as a Markdown table (it reads as plain text on a terminal too). */
 export function renderTable(results: PairResult[]): string {
   const head = ['host', 'server', 'time s', 'ops/s', 'MiB checked', 'lost B', 'wrong B', 'unexpected', 'resets', 'half-closes',
-    'RSS 1 min MiB', 'RSS end MiB', 'growth %', 'goals'];
+    'RSS 1 min MiB', 'RSS end MiB', 'growth %', '2nd half %', 'goals'];
   const rows = results.map((r) => [r.host, r.server, num(r.duration_s), num(r.ops_per_s), num(r.bytes_checked / 1048576, 1),
     num(r.bytes_lost), num(r.bytes_wrong), num(r.unexpected_errors), num(r.resets), num(r.half_closes),
     mib(r.rss.baseline_kib), mib(r.rss.last_kib), r.rss.growth_pct === null ? 'n/a' : num(r.rss.growth_pct, 1),
+    r.rss.second_half_growth_pct === null ? 'n/a' : num(r.rss.second_half_growth_pct, 1),
     r.error ? 'error' : r.misses.length ? 'MISSED' : 'met']);
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n') + '\n';

@@ -163,6 +163,7 @@ test('RSS growth of 5 % or more after the first minute is a miss, and a short ru
   const rss = summariseRss(samples);
   assert.is(rss.baseline_kib, 100000);
   assert.is(rss.growth_pct, 6);
+  assert.is(rss.second_half_growth_pct, 6); // from the 60 s sample (half of 120 s) to the end
   const base = { host: 'node', server: 'kv', error: null, ops: 10, bytes_lost: 0, bytes_wrong: 0, unexpected_errors: 0, error_samples: [] };
   const m = misses({ ...base, rss });
   assert.is(m.length, 1);
