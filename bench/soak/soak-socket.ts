@@ -95,7 +95,7 @@ export class SoakSocket {
   }
 
   /** Arms the stall watch while something is awaited (an expectation or EOF); disarms it otherwise. */
-  armStall(): void {
+  private armStall(): void {
     const waiting = this.consumer.missing > 0 || this.endWaiters.length > 0 || this.waiters.length > 0;
     if (!waiting || this.state === State.CLOSED || this.state === State.RESET || this.state === State.BROKEN) {
       if (this.stall) { clearTimeout(this.stall); this.stall = null; }
