@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { root } from '../driver/env.js';
+import { locateWasmtime } from '../../host/wasmtime/locate.js';
 import { hookExit, killAll, unhookExit } from '../driver/proc.js';
 import { parseSoakArgs, SOAK_HELP, SoakUsage, type SoakOptions } from './options.js';
 import { runPair, samplePair, type LivePair, type PairResult } from './pair.js';
@@ -39,6 +40,17 @@ async function pooled<T, R>(items: T[], limit: number, work: (item: T, i: number
   const worker = async () => { while (next < items.length) { const i = next++; out[i] = await work(items[i], i); } };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
+}
+
+/** The wasmtime the wasmtime pairs run on, for the report ("path (version)"), or why there is none. */
+async function wasmtimeUsed(opts: SoakOptions): Promise<string | null> {
+  if (!opts.hosts.includes('wasmtime')) return null;
+  try {
+    const w = await locateWasmtime();
+    return `${w.version} (${w.path})`;
+  } catch (e) {
+    return `none: ${e instanceof Error ? e.message : String(e)}`;
+  }
 }
 
 function missingBuild(opts: SoakOptions): string | null {
@@ -92,7 +104,10 @@ export async function runSoak(argv: string[]): Promise<number> {
     const doc = {
       tool: 'wasmux soak',
       date: new Date().toISOString(),
-      machine: { cpus: c.length, model: c[0]?.model ?? 'unknown', mem: totalmem(), node: process.version, kernel: release() },
+      machine: {
+        cpus: c.length, model: c[0]?.model ?? 'unknown', mem: totalmem(), node: process.version, kernel: release(),
+        wasmtime: await wasmtimeUsed(opts),
+      },
       options: {
         duration_s: opts.durationS, connections: opts.connections, seed: opts.seed, interval_s: opts.intervalS,
         parallel: Math.min(opts.parallel, pairs.length), max_size: opts.maxSize, stall_s: opts.stallS,
