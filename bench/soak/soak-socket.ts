@@ -36,7 +36,7 @@ export class SoakSocket {
   private endWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private gotEof = false;
   private stall: NodeJS.Timeout | null = null;
-  readonly checker: ByteChecker;
+  private readonly checker: ByteChecker;
   private consumer: Consumer;
 
   private constructor(private readonly sock: Socket, private readonly ctx: SocketContext, consumer?: Consumer) {
