@@ -123,7 +123,7 @@ function fakeServer(onData) {
     s.on('data', (d) => onData(s, d));
     s.on('error', () => {});
   });
-  return new Promise((resolve) => srv.listen(0, '127.0.0.1', () => resolve({ port: srv.address().port, close: () => srv.close() })));
+  return new Promise((resolve) => srv.listen(0, '127.0.0.1', () => resolve({ port: /** @type {import('node:net').AddressInfo} */ (srv.address()).port, close: () => srv.close() })));
 }
 
 async function echoAgainst(onData) {
@@ -179,6 +179,7 @@ test('soak durations accept seconds, minutes and hours, and nothing else', () =>
   assert.is(parseDuration('1h', 'x'), 3600);
   for (const bad of ['', '0', '10 minutes', '-5s', '5d']) assert.throws(() => parseDuration(bad, 'x'), bad);
   const o = parseSoakArgs([]);
+  if (o === 'help') throw new Error('no arguments must not ask for help');
   assert.is(o.durationS, 600);
   assert.is(o.connections, 100);
   assert.is(o.parallel, 8);
