@@ -72,7 +72,7 @@ class RespSession extends StreamHandler implements Deadline {
   private paused: bool = false;
   private done: bool = false;
   private name: Uint8Array | null = null;
-  /** A large value being queued piece by piece, where it is, and whether CRLF follows it. */
+  /** A large value being queued piece by piece, and how much of it is queued. */
   private sending: Uint8Array | null = null;
   private sendOffset: i32 = 0;
   /** Monotonic ms of the last byte received or the last drain of the output. */

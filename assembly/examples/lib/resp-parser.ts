@@ -13,6 +13,8 @@ const MAX_LINE: i32 = 64 * 1024;
 const MAX_ARGS: i64 = 1024 * 1024;
 /** Bulks at least this long are received into their own buffer, handed over without a copy. */
 const OWN_BUFFER_AT: i64 = 16 * 1024;
+/** What an argument costs besides its bytes (its array object), so a million empty ones count too. */
+const ARG_OVERHEAD: i64 = 64;
 
 /** What next() found at the front of the input. */
 export enum Step { NEED_MORE, READY, SKIP, STOP }
@@ -46,7 +48,7 @@ export class RespParser {
   private bulkLen: i64 = -1;
   /** Bytes of the current command's arguments, parsed or announced and being received. */
   private argBytes: i64 = 0;
-  /** Bytes of the arguments in `args`. */
+  /** Bytes of the arguments in `args`, with their overhead. */
   private argsHeld: i64 = 0;
   /** What this parser has counted against the budget. */
   private charged: i64 = 0;
@@ -171,11 +173,11 @@ export class RespParser {
       if (big != null) {
         this.args.push(big.view(n)); // the bulk keeps its buffer: no copy
         this.big = null;
-        this.argsHeld += big.capacity;
+        this.argsHeld += <i64>big.capacity + ARG_OVERHEAD;
       } else {
         this.args.push(inp.slice(0, n));
         inp.consume(n + 2);
-        this.argsHeld += n;
+        this.argsHeld += <i64>n + ARG_OVERHEAD;
       }
       this.bulkLen = -1;
       this.argsLeft--;
@@ -211,7 +213,7 @@ export class RespParser {
     inp.consume(nl + 1);
     if (args.length == 0) return Step.SKIP; // empty line: ignored
     this.args = args;
-    this.argsHeld = end;
+    this.argsHeld = <i64>end + <i64>args.length * ARG_OVERHEAD;
     return Step.READY;
   }
 }
