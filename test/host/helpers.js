@@ -2,6 +2,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
+import { homedir } from 'node:os';
 import { PassThrough } from 'node:stream';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,10 +48,21 @@ export function collector() {
   return s;
 }
 
-/** Starts a guest with collected stdout/stderr; `wait` defaults to WASMUX_TEST_WAIT when set. */
+/** The current wasmtime that scripts/setup-components.sh installs (its path; it may not exist yet). */
+export function latestWasmtime() {
+  const pins = JSON.parse(readFileSync(join(ROOT, 'scripts', 'components.json'), 'utf8'));
+  const cache = process.env.WASMUX_CACHE || join(homedir(), '.cache', 'wasmux');
+  return join(cache, `wasmtime-${pins.wasmtime}`, 'bin', 'wasmtime');
+}
+
+/**
+ * Starts a guest with collected stdout/stderr; `wait` defaults to WASMUX_TEST_WAIT when set.
+ * host 'wasmtime-latest' is the wasmtime runner with the current wasmtime (it runs the component build).
+ */
 export async function startGuest(options) {
   const stdout = collector();
   const stderr = collector();
+  if (options.host === 'wasmtime-latest') options = { ...options, host: 'wasmtime', wasmtime: latestWasmtime() };
   const wait = options.host === 'wasmtime' ? undefined : options.wait ?? (process.env.WASMUX_TEST_WAIT || undefined);
   const running = await start({ stdout, stderr, ...options, wait });
   // The collectors deliver on the next tick: let them catch up before `exited` lets a test read them.
