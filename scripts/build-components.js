@@ -54,8 +54,8 @@ copyFileSync(join(root, 'assembly', 'wasi-p2', 'wit', 'server.wit'), join(wit, '
 symlinkSync(join(wasi, 'wit', 'deps'), join(wit, 'deps'));
 
 const ascBin = join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
-let failed = 0;
-for (const { name, source, out } of jobs) {
+/** Compiles, embeds and adapts one program; resolves false (after saying why) when it fails. */
+async function build({ name, source, out }) {
   const core = join(work, `${name}.core.wasm`);
   const embedded = join(work, `${name}.embedded.wasm`);
   mkdirSync(join(root, dirname(out)), { recursive: true });
@@ -67,15 +67,23 @@ for (const { name, source, out } of jobs) {
     if (foreign.length > 0) {
       // Outgoing connections (WASIX sock_open/connect) have no wasi:sockets backend yet.
       console.log(`build-components: ${name} skipped (it imports ${foreign[0].module}.${foreign[0].name}; outgoing connections are not in the component backend)`);
-      continue;
+      return true;
     }
     await run(wasmTools, ['component', 'embed', wit, '--world', 'server', core, '-o', embedded]);
     await run(wasmTools, ['component', 'new', embedded, '--adapt', `wasi_snapshot_preview1=${adapter}`, '-o', join(root, out)]);
     console.log(`build-components: ${out}`);
+    return true;
   } catch (e) {
     console.error(`build-components: ${name} failed\n${e.message}`);
-    failed++;
+    return false;
   }
 }
+
+// Two at a time: one per core.
+let failed = 0;
+const queue = [...jobs];
+await Promise.all([0, 1].map(async () => {
+  for (let job; (job = queue.shift()); ) if (!(await build(job))) failed++;
+}));
 rmSync(work, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);
