@@ -1,4 +1,4 @@
-// The example servers (build/echo.wasm, chat.wasm, http.wasm, kv.wasm from `npm run build:wasm`) on both hosts,
+// The example servers (build/echo.wasm, chat.wasm, http.wasm, kv.wasm from `npm run build:wasm`) on every host,
 // driven by real clients (Node sockets, curl, wrk, redis-cli, redis-benchmark), with the same assertions.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -21,7 +21,7 @@ const run = (cmd, args, timeout = 30000) => new Promise((resolve) => {
   });
 });
 
-// The echo suite also runs on a current wasmtime, as a component over wasi:sockets.
+// Every example server also runs on a current wasmtime, as its component build over wasi:sockets.
 for (const host of [...HOSTS, LATEST]) {
   test(`[${host}] echo: 50 concurrent clients, random payloads up to 1 MiB, half-close, byte-exact`, async () => {
     const g = await startGuest({ module: mod('echo'), listen: ['127.0.0.1:0'], host });
@@ -56,9 +56,7 @@ for (const host of [...HOSTS, LATEST]) {
       await g.stop();
     }
   });
-}
 
-for (const host of HOSTS) {
   test(`[${host}] chat: lines are broadcast to the others; a stalled client does not stall them`, async () => {
     const g = await startGuest({ module: mod('chat'), listen: ['127.0.0.1:0'], host });
     try {

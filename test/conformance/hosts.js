@@ -3,8 +3,8 @@
 export const HOSTS = ['node', 'wasmtime'];
 
 /**
- * The third host of the echo suite: a current wasmtime (from npm run setup:components) running the
- * component build (build/component/echo.wasm). Not found: its tests fail with the reason, never skip.
+ * The third host of the example and dead-fd suites: a current wasmtime (from npm run setup:components)
+ * running the component builds (build/component/NAME.wasm). Not found: its tests fail with the reason.
  */
 export const LATEST = 'wasmtime-latest';
 
