@@ -13,17 +13,22 @@ import {
 import { errnoOf } from "./errors";
 import { ensureListening } from "./listen";
 import { placeNextList } from "./realloc";
-import { SocketKind, sockets } from "./socket-table";
+import { Socket, SocketKind, sockets } from "./socket-table";
 
 /** True when `fd` is one of this backend's sockets (the others belong to the preview1 adapter). */
 export function ownsFd(fd: u32): bool {
+  return socketOf(fd) != null;
+}
+
+/** The socket of `fd`, or null; the listeners are created first, whichever call comes first. */
+function socketOf(fd: u32): Socket | null {
   ensureListening();
-  return sockets.get(fd) != null;
+  return sockets.get(fd);
 }
 
 /** sock_accept: the next connection as a new fd (always non-blocking), or AGAIN. */
 export function accept(fd: u32, newFdOut: usize): Errno {
-  const s = sockets.get(fd);
+  const s = socketOf(fd);
   if (s == null) return Errno.BADF;
   if (s.kind != SocketKind.LISTENER) return Errno.INVAL;
   tcp_accept(s.socket, RET);
@@ -35,7 +40,7 @@ export function accept(fd: u32, newFdOut: usize): Errno {
 
 /** sock_recv into the first non-empty iovec. */
 export function recv(fd: u32, iovs: usize, iovsLen: u32, riflags: u16, nreadOut: usize, roflagsOut: usize): Errno {
-  const s = sockets.get(fd);
+  const s = socketOf(fd);
   if (s == null) return Errno.BADF;
   if (s.kind != SocketKind.STREAM) return Errno.NOTCONN;
   if (riflags & RIFLAGS_PEEK) return Errno.NOTSUP;
@@ -62,7 +67,7 @@ export function recv(fd: u32, iovs: usize, iovsLen: u32, riflags: u16, nreadOut:
 
 /** sock_send of the first non-empty iovec, as much as the stream takes now. */
 export function send(fd: u32, iovs: usize, iovsLen: u32, nsentOut: usize): Errno {
-  const s = sockets.get(fd);
+  const s = socketOf(fd);
   if (s == null) return Errno.BADF;
   if (s.kind != SocketKind.STREAM) return Errno.NOTCONN;
   store<u32>(nsentOut, 0);
@@ -81,7 +86,7 @@ export function send(fd: u32, iovs: usize, iovsLen: u32, nsentOut: usize): Errno
 
 /** sock_shutdown with preview1's sdflags (RD, WR or both). */
 export function shutdown(fd: u32, how: u8): Errno {
-  const s = sockets.get(fd);
+  const s = socketOf(fd);
   if (s == null) return Errno.BADF;
   if (s.kind != SocketKind.STREAM) return Errno.NOTCONN;
   const both = SHUT_RD | SHUT_WR;
@@ -97,14 +102,14 @@ export function close(fd: u32): Errno {
 
 /** fd_fdstat_get: a stream socket, always non-blocking. */
 export function fdstat(fd: u32, statOut: usize): Errno {
-  if (sockets.get(fd) == null) return Errno.BADF;
+  if (socketOf(fd) == null) return Errno.BADF;
   writeFdstat(statOut, FILETYPE_SOCKET_STREAM, FDFLAGS_NONBLOCK);
   return Errno.SUCCESS;
 }
 
 /** fd_fdstat_set_flags: these sockets are non-blocking and stay so. */
 export function setFlags(fd: u32, flags: u16): Errno {
-  if (sockets.get(fd) == null) return Errno.BADF;
+  if (socketOf(fd) == null) return Errno.BADF;
   return flags == FDFLAGS_NONBLOCK ? Errno.SUCCESS : Errno.NOTSUP;
 }
 

@@ -44,6 +44,7 @@ class PollBuffers {
 export function pollOneoff(subs: usize, events: usize, nsubs: u32, neventsOut: usize): Errno {
   if (nsubs == 0) return Errno.INVAL;
   ensureListening();
+  sockets.sweep();
   const b = buffers;
   b.reserve(<i32>nsubs + 1);
   let count = 0;

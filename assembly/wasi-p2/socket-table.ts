@@ -2,8 +2,8 @@
 // tcp-socket and, for a connection, its two streams. fds start at 3 (the first listener, as LISTEN_FDS
 // says) and only grow, as on wasmtime's preview1 path, so a stale fd never names a newer socket.
 import {
-  drop_input_stream, drop_output_stream, drop_pollable, drop_tcp_socket, input_subscribe, output_subscribe,
-  tcp_subscribe,
+  RET, drop_input_stream, drop_output_stream, drop_pollable, drop_tcp_socket, input_subscribe, isErr,
+  output_check_write, output_subscribe, streamErrorIsClosed, tcp_subscribe,
 } from "./bindings";
 
 /** What an fd is; fixed when it is created. */
@@ -33,6 +33,18 @@ export class Socket {
     return this.writePollable;
   }
 
+  /**
+   * True while dropping the output stream would block the whole program: wasmtime's drop waits until the
+   * stream can take a write again (its last write sent, the socket writable), which a peer that stops
+   * reading can put off forever. check-write says 0 exactly then.
+   */
+  dropWouldWait(): bool {
+    if (this.output == NONE) return false;
+    output_check_write(this.output, RET);
+    if (isErr(RET)) { streamErrorIsClosed(RET, 8); return false; }
+    return load<u64>(RET, 8) == 0;
+  }
+
   /** Drops every handle, children first (a pollable before its stream, the streams before the socket). */
   dispose(): void {
     if (this.readPollable != NONE) drop_pollable(this.readPollable);
@@ -43,10 +55,12 @@ export class Socket {
   }
 }
 
-/** fd to Socket. */
+/** fd to Socket, and the closed sockets whose handles cannot be dropped yet. */
 export class SocketTable {
   private byFd: Map<u32, Socket> = new Map();
   private nextFd: u32 = 3;
+  /** Closed (their fds are gone) but not dropped yet: see Socket.dropWouldWait. */
+  private closing: Array<Socket> = [];
 
   /** Adds a socket under the next fd and returns it. */
   add(kind: SocketKind, socket: i32, input: i32, output: i32): Socket {
@@ -60,13 +74,26 @@ export class SocketTable {
     return this.byFd.has(fd) ? this.byFd.get(fd) : null;
   }
 
-  /** Forgets `fd` and drops its handles; false when it was not there. */
+  /** Forgets `fd` and drops its handles, now or (when that would block) at a later sweep; false when it was not there. */
   close(fd: u32): bool {
     if (!this.byFd.has(fd)) return false;
     const s = this.byFd.get(fd);
     this.byFd.delete(fd);
-    s.dispose();
+    if (s.dropWouldWait()) this.closing.push(s);
+    else s.dispose();
     return true;
+  }
+
+  /** Drops the closed sockets that can be dropped now without blocking. O(closed-but-not-dropped). */
+  sweep(): void {
+    const closing = this.closing;
+    for (let i = closing.length - 1; i >= 0; i--) {
+      const s = unchecked(closing[i]);
+      if (s.dropWouldWait()) continue;
+      s.dispose();
+      unchecked(closing[i] = closing[closing.length - 1]);
+      closing.pop();
+    }
   }
 }
 

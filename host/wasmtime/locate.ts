@@ -1,8 +1,9 @@
 // Finds the wasmtime CLI and checks that it can run wasmux servers: 15 to 46 as preview1 modules with
 // TCP listeners handed in, 47 and later as WASI 0.2 components (see component.ts).
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { cacheDir } from '../cache-dir.js';
 import { WasmuxError } from '../errors.js';
 
@@ -30,6 +31,19 @@ export function pinnedPath(): string {
   return join(cacheDir(), `wasmtime-${WASMTIME_BUILD}`, 'bin', 'wasmtime');
 }
 
+/**
+ * Where setup-components.sh puts the current wasmtime (its version pinned in scripts/components.json,
+ * which ships with the package); null when that file cannot be read.
+ */
+export function latestPath(): string | null {
+  try {
+    const pins = JSON.parse(readFileSync(fileURLToPath(new URL('../../../scripts/components.json', import.meta.url)), 'utf8'));
+    return join(cacheDir(), `wasmtime-${pins.wasmtime}`, 'bin', 'wasmtime');
+  } catch {
+    return null;
+  }
+}
+
 function onPath(name: string): string | null {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (dir && existsSync(join(dir, name))) return join(dir, name);
@@ -48,14 +62,15 @@ function versionOf(path: string): Promise<string> {
 
 /**
  * Finds wasmtime: `preferred` when given (and only it), else the pinned one in the cache, then $WASMTIME,
- * then PATH. Rejects with one clear line when there is none, or when it is older than 15.
+ * then PATH, then the current one in the cache. Rejects with one clear line when there is none, or when it
+ * is older than 15.
  */
 export async function locateWasmtime(preferred?: string): Promise<Wasmtime> {
   if (preferred !== undefined && !existsSync(preferred)) throw new WasmuxError(`wasmtime not found at ${preferred}`);
-  const candidates = preferred !== undefined ? [preferred] : [pinnedPath(), process.env.WASMTIME, onPath('wasmtime')].filter((p): p is string => !!p);
+  const candidates = preferred !== undefined ? [preferred] : [pinnedPath(), process.env.WASMTIME, onPath('wasmtime'), latestPath()].filter((p): p is string => !!p);
   const path = candidates.find((p) => existsSync(p));
   if (!path) {
-    throw new WasmuxError(`wasmtime not found (looked in ${pinnedPath()}, $WASMTIME and PATH); install the pinned ${WASMTIME_PIN} with: npm run setup:wasmtime`);
+    throw new WasmuxError(`wasmtime not found (looked in ${pinnedPath()}, $WASMTIME, PATH and ${latestPath() ?? 'the cache'}); install the pinned ${WASMTIME_PIN} with: npm run setup:wasmtime (or a current one with: npm run setup:components)`);
   }
   let text: string;
   try {
