@@ -24,6 +24,12 @@ export function isComponent(bytes: Uint8Array): boolean {
     bytes[6] === 1 && bytes[7] === 0;
 }
 
+/** True when a core module imports the WASIX socket calls (outgoing connections): no component build has them. */
+function makesConnections(bytes: Uint8Array): boolean {
+  if (!WebAssembly.validate(bytes)) return false;
+  return WebAssembly.Module.imports(new WebAssembly.Module(bytes)).some((i) => i.module.startsWith('wasix'));
+}
+
 /** The file of a core module's component build: component/NAME.wasm beside it. */
 export function componentPathFor(modulePath: string): string {
   return join(dirname(modulePath), 'component', basename(modulePath));
@@ -38,6 +44,9 @@ export function componentFor(src: ModuleSource, w: Wasmtime): string {
   if (isComponent(src.bytes)) {
     if (src.path === null) throw new WasmuxError(`${why}; pass the component as a file path`);
     return src.path;
+  }
+  if (makesConnections(src.bytes)) {
+    throw new WasmuxError(`${why}, and '${src.name}' makes outgoing connections (WASIX), which its component build cannot do yet; run it with --host node, or wasmtime ${WASMTIME_PIN} (npm run setup:wasmtime)`);
   }
   if (src.path === null) throw new WasmuxError(`${why}; pass the module as a file path so that its component build can be found`);
   const path = componentPathFor(src.path);

@@ -44,4 +44,10 @@ test('a module whose component build is missing: the error names the file and th
     (e) => e.message.includes('/nowhere/component/echo.wasm is missing: build it with npm run setup:components && npm run build:components'));
 });
 
+test('a module that makes outgoing connections: the error says its component build cannot, and what runs it', () => {
+  const bytes = readFileSync(join(ROOT, 'build', 'proxy.wasm'));
+  assert.throws(() => componentFor({ bytes, name: 'proxy.wasm', path: join(ROOT, 'build', 'proxy.wasm') }, latest),
+    (e) => /'proxy\.wasm' makes outgoing connections \(WASIX\), which its component build cannot do yet; run it with --host node, or wasmtime 36\.0\.\d+/.test(e.message));
+});
+
 test.run();
