@@ -84,3 +84,35 @@ export const FDSTAT_SIZE: usize = 24;
 @inline export function fdstatFiletype(p: usize): u8 { return load<u8>(p); }
 // @ts-ignore: decorator
 @inline export function fdstatFlags(p: usize): u16 { return load<u16>(p, 2); }
+
+// Read and written by a host-side implementation of these structs (the component backend's poll_oneoff).
+// @ts-ignore: decorator
+@inline export function subscriptionType(p: usize): u8 { return load<u8>(p, 8); }
+// @ts-ignore: decorator
+@inline export function subscriptionClockId(p: usize): u32 { return load<u32>(p, 16); }
+// @ts-ignore: decorator
+@inline export function subscriptionClockTimeout(p: usize): u64 { return load<u64>(p, 24); }
+// @ts-ignore: decorator
+@inline export function subscriptionClockFlags(p: usize): u16 { return load<u16>(p, 40); }
+/** `subclockflags` bit: the timeout is an absolute time. */
+export const SUBCLOCK_ABSTIME: u16 = 1;
+
+/** Writes a whole event at `p`. */
+// @ts-ignore: decorator
+@inline export function writeEvent(p: usize, userdata: u64, error: u16, type: u8, nbytes: u64): void {
+  store<u64>(p, userdata);
+  store<u16>(p, error, 8);
+  store<u8>(p, type, 10);
+  store<u64>(p, nbytes, 16);
+  store<u16>(p, 0, 24); // flags
+}
+
+/** Writes an fdstat at `p` with no rights restrictions a guest could learn from. */
+// @ts-ignore: decorator
+@inline export function writeFdstat(p: usize, filetype: u8, flags: u16): void {
+  memory.fill(p, 0, FDSTAT_SIZE);
+  store<u8>(p, filetype);
+  store<u16>(p, flags, 2);
+  store<u64>(p, u64.MAX_VALUE, 8);
+  store<u64>(p, u64.MAX_VALUE, 16);
+}

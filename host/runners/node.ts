@@ -36,6 +36,8 @@ export interface StartOptions {
   wait?: 'jspi' | 'asyncify';
   /** Which runtime runs the module: the embedded Node host (default) or the wasmtime CLI. */
   host?: 'node' | 'wasmtime';
+  /** The wasmtime CLI to use (host wasmtime); default: the pinned one in the cache, $WASMTIME, PATH, the current one in the cache. */
+  wasmtime?: string;
   /**
    * Outgoing connections the guest may make with the WASIX calls (Node host only): rules HOST:PORT, HOST:*,
    * CIDR:PORT, CIDR:* (IPv6 in brackets; 'localhost' = 127.0.0.1 and ::1). Default: none (deny all).

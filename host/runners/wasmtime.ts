@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { formatAddress, parseListen } from '../address.js';
 import { WasmuxError } from '../errors.js';
+import { componentArgs, componentBindFailure, componentFor, runsComponents } from '../wasmtime/component.js';
 import { canProbeListeners, isListeningBy, reservePort } from '../wasmtime/listen-probe.js';
 import { locateWasmtime } from '../wasmtime/locate.js';
 import { checkDirs, inspectCommand, loadModule, type ModuleSource } from './module-source.js';
@@ -66,13 +67,15 @@ function firstCause(report: string): string {
 
 /** Starts a guest under wasmtime; rejects with WasmuxError on bad options, a bad module or a failed bind. */
 export async function startWasmtime(options: StartOptions): Promise<Running> {
-  const wasmtime = await locateWasmtime();
+  const wasmtime = await locateWasmtime(options.wasmtime);
   const listen = (options.listen ?? []).map(parseListen);
   const dirs = (await checkDirs(options.dirs ?? [])).map((d) => `${d.hostPath}::${d.guestPath}`);
   const src = await loadModule(options.module);
-  const foreign = unsupportedImports(inspectCommand(src), src.name);
+  // wasmtime 47 and later: the program's component build instead (component.ts).
+  const component = runsComponents(wasmtime) ? componentFor(src, wasmtime) : null;
+  const foreign = component === null ? unsupportedImports(inspectCommand(src), src.name) : null;
   if (foreign) throw new WasmuxError(foreign);
-  const file = await moduleFile(src);
+  const file = component !== null ? { path: component, cleanup: async () => {} } : await moduleFile(src);
 
   // Port 0: wasmtime would bind a port nobody can learn; pick one first and hand it over.
   const addresses: BoundAddress[] = [];
@@ -87,7 +90,7 @@ export async function startWasmtime(options: StartOptions): Promise<Running> {
     }
     addresses.push({ host, port, fd: 3 + i });
   }
-  const argv = wasmtimeArgs({
+  const argv = (component !== null ? componentArgs : wasmtimeArgs)({
     listen: addresses.map((a) => formatAddress(a.host, a.port)),
     env: options.env ?? {},
     dirs,
@@ -180,8 +183,9 @@ export async function startWasmtime(options: StartOptions): Promise<Running> {
       const code = await exited;
       const where = addresses.map((a) => formatAddress(a.host, a.port)).join(', ');
       if (/failed to bind/i.test(stderrHead)) {
-        const inUse = /address already in use|AddrInUse/i.test(stderrHead);
-        throw new WasmuxError(`cannot listen on ${where}: ${inUse ? 'address already in use' : firstCause(stderrHead)}`);
+        const inUse = /address already in use|AddrInUse|address-in-use/i.test(stderrHead);
+        const why = inUse ? 'address already in use' : componentBindFailure(stderrHead) ?? firstCause(stderrHead);
+        throw new WasmuxError(`cannot listen on ${where}: ${why}`);
       }
       if (/failed to (compile|instantiate|link)|unknown import/i.test(stderrHead)) {
         throw new WasmuxError(`wasmtime cannot run '${src.name}': ${firstCause(stderrHead)} (exit ${code})`);

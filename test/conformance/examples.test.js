@@ -1,4 +1,4 @@
-// The example servers (build/echo.wasm, chat.wasm, http.wasm, kv.wasm from `npm run build:wasm`) on both hosts,
+// The example servers (build/echo.wasm, chat.wasm, http.wasm, kv.wasm from `npm run build:wasm`) on every host,
 // driven by real clients (Node sockets, curl, wrk, redis-cli, redis-benchmark), with the same assertions.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, startGuest, echoOnce, randomBytes, withTimeout, connect } from '../host/helpers.js';
-import { HOSTS } from './hosts.js';
+import { HOSTS, LATEST } from './hosts.js';
 import { needTool } from '../support/tools.js';
 
 const mod = (name) => {
@@ -22,7 +22,8 @@ const run = (cmd, args, timeout = 30000) => new Promise((resolve) => {
   });
 });
 
-for (const host of HOSTS) {
+// Every example server also runs on a current wasmtime, as its component build over wasi:sockets.
+for (const host of [...HOSTS, LATEST]) {
   test(`[${host}] echo: 50 concurrent clients, random payloads up to 1 MiB, half-close, byte-exact`, async () => {
     const g = await startGuest({ module: mod('echo'), listen: ['127.0.0.1:0'], host });
     try {

@@ -2,6 +2,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
+import { homedir } from 'node:os';
 import { PassThrough } from 'node:stream';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,10 +65,21 @@ export function portOf(server) {
   return /** @type {import('node:net').AddressInfo} */ (server.address()).port;
 }
 
-/** Starts a guest with collected stdout/stderr; `wait` defaults to WASMUX_TEST_WAIT when set. */
+/** The current wasmtime that scripts/setup-components.sh installs (its path; it may not exist yet). */
+export function latestWasmtime() {
+  const pins = JSON.parse(readFileSync(join(ROOT, 'scripts', 'components.json'), 'utf8'));
+  const cache = process.env.WASMUX_CACHE || join(homedir(), '.cache', 'wasmux');
+  return join(cache, `wasmtime-${pins.wasmtime}`, 'bin', 'wasmtime');
+}
+
+/**
+ * Starts a guest with collected stdout/stderr; `wait` defaults to WASMUX_TEST_WAIT when set.
+ * host 'wasmtime-latest' is the wasmtime runner with the current wasmtime (it runs the component build).
+ */
 export async function startGuest(options) {
   const stdout = collector();
   const stderr = collector();
+  if (options.host === 'wasmtime-latest') options = { ...options, host: 'wasmtime', wasmtime: latestWasmtime() };
   const wait = options.host === 'wasmtime' ? undefined : options.wait ?? (process.env.WASMUX_TEST_WAIT || undefined);
   const running = await start({ stdout, stderr, ...options, wait }).catch((e) => {
     // A missing wasmtime is a missing tool like clang: the test fails on wasmux's one line, without a stack.
