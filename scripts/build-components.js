@@ -83,7 +83,7 @@ async function build({ name, source, out }) {
 let failed = 0;
 const queue = [...jobs];
 await Promise.all([0, 1].map(async () => {
-  for (let job; (job = queue.shift()); ) if (!(await build(job))) failed++;
+  for (let job = queue.shift(); job; job = queue.shift()) if (!(await build(job))) failed++;
 }));
 rmSync(work, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);

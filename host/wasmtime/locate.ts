@@ -20,7 +20,7 @@ export const FIRST_VERSION_WITHOUT_SOCKETS = 47;
 const FIRST_VERSION_WITH_SOCKETS = 15;
 
 /** A usable wasmtime: where it is and what version it says it is. */
-interface Wasmtime {
+export interface Wasmtime {
   path: string;
   version: string;
   major: number;
