@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { ROOT, connect, echoOnce, latestWasmtime, oneLine, runCli, startGuest, withTimeout } from '../host/helpers.js';
+import { ROOT, connect, echoOnce, latestWasmtime, oneLine, portOf, runCli, startGuest, withTimeout } from '../host/helpers.js';
 import { HOSTS, LATEST, waitFor } from './hosts.js';
 
 const echo = join(ROOT, 'build', 'echo.wasm');
@@ -17,6 +17,7 @@ const echo = join(ROOT, 'build', 'echo.wasm');
 const env = () => ({ WASMTIME: latestWasmtime(), WASMUX_CACHE: mkdtempSync(join(tmpdir(), 'wasmux-latest-')) });
 
 test('[wasmtime-latest] wasmux run serves the component build of echo on IPv4 and IPv6 port-0 listeners, and SIGTERM stops it with 143', async () => {
+  /** @type {any} */
   let child;
   let err = '';
   const result = runCli(['run', '--host', 'wasmtime', '--listen', '127.0.0.1:0', '--listen', '[::1]:0', echo], {
@@ -44,8 +45,8 @@ test('[wasmtime-latest] wasmux run serves the component build of echo on IPv4 an
 
 test('[wasmtime-latest] a --listen address already in use: one line naming it, exit 1', async () => {
   const busy = net.createServer();
-  await new Promise((r) => busy.listen(0, '127.0.0.1', r));
-  const { port } = busy.address();
+  await new Promise((r) => busy.listen(0, '127.0.0.1', () => r(undefined)));
+  const port = portOf(busy);
   try {
     const r = await runCli(['run', '--host', 'wasmtime', '--listen', `127.0.0.1:${port}`, echo], { timeout: 30000, env: env() });
     oneLine(r, 1, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: address already in use`));
@@ -60,6 +61,7 @@ test('[wasmtime-latest] an address the component cannot bind: one line with wasi
 });
 
 test('[wasmtime-latest] the component itself can be given as the module', async () => {
+  /** @type {any} */
   let child;
   let err = '';
   const result = runCli(['run', '--host', 'wasmtime', '--listen', '127.0.0.1:0', join(ROOT, 'build', 'component', 'echo.wasm')], {
@@ -78,6 +80,7 @@ test('[wasmtime-latest] with only the current wasmtime in the cache (none on $WA
   const pins = JSON.parse(readFileSync(join(ROOT, 'scripts', 'components.json'), 'utf8'));
   mkdirSync(join(cache, `wasmtime-${pins.wasmtime}`, 'bin'), { recursive: true });
   symlinkSync(latestWasmtime(), join(cache, `wasmtime-${pins.wasmtime}`, 'bin', 'wasmtime'));
+  /** @type {any} */
   let child;
   let err = '';
   const result = runCli(['run', '--host', 'wasmtime', '--listen', '127.0.0.1:0', echo], {
