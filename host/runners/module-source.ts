@@ -16,7 +16,7 @@ export interface ModuleSource {
 }
 
 /** Default cap on a module file's size: 256 MiB. */
-export const DEFAULT_MAX_MODULE_SIZE = 256 * 1024 * 1024;
+const DEFAULT_MAX_MODULE_SIZE = 256 * 1024 * 1024;
 
 /** What a non-regular file is, for the error line. */
 function kindOf(st: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {

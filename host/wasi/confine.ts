@@ -27,7 +27,7 @@ function fsErrno(e: unknown): number {
 }
 
 /** True when `p` is `root` or lies beneath it (both real, absolute paths). */
-export function inside(root: string, p: string): boolean {
+function inside(root: string, p: string): boolean {
   return p === root || p.startsWith(root.endsWith('/') ? root : `${root}/`);
 }
 
