@@ -19,6 +19,9 @@ export namespace Errno {
   export const INTR: u16 = 27;
   export const INVAL: u16 = 28;
   export const IO: u16 = 29;
+  export const MFILE: u16 = 33;
+  export const NFILE: u16 = 41;
+  export const NOBUFS: u16 = 42;
   export const NOENT: u16 = 44;
   export const NOMEM: u16 = 48;
   export const NOSYS: u16 = 52;
@@ -49,6 +52,9 @@ export function errnoName(e: u16): string {
     case 27: return "EINTR";
     case 28: return "EINVAL";
     case 29: return "EIO";
+    case 33: return "EMFILE";
+    case 41: return "ENFILE";
+    case 42: return "ENOBUFS";
     case 44: return "ENOENT";
     case 48: return "ENOMEM";
     case 52: return "ENOSYS";
