@@ -70,7 +70,7 @@ export async function startWasmtime(options: StartOptions): Promise<Running> {
   const wasmtime = await locateWasmtime(options.wasmtime);
   const listen = (options.listen ?? []).map(parseListen);
   const dirs = (await checkDirs(options.dirs ?? [])).map((d) => `${d.hostPath}::${d.guestPath}`);
-  const src = await loadModule(options.module);
+  const src = await loadModule(options.module, options.maxModuleSize);
   // wasmtime 47 and later: the program's component build instead (component.ts).
   const component = runsComponents(wasmtime) ? componentFor(src, wasmtime) : null;
   const foreign = component === null ? unsupportedImports(inspectCommand(src), src.name) : null;

@@ -39,18 +39,18 @@ test('the CLI serves the C echo server with --wait jspi and stops on SIGTERM', a
   assert.is(r.code, 143, r.stderr);
 });
 
-test('the C echo, dead-fd, hostile-module, poll and connect suites pass under Node 24 with JSPI', async () => {
+test('the C echo, dead-fd, hostile-module, sandbox, poll and connect suites pass under Node 24 with JSPI', async () => {
   needTool('clang'); // the C echo suite builds its server
   const node = node24();
   const r = await withTimeout(new Promise((resolve) => {
-    const c = spawn(node, [join(ROOT, 'node_modules', 'uvu', 'bin.js'), 'test', '^(conformance/(c-echo|dead-fd|hostile)|host/(poll(-batch)?|connect))\\.test\\.js$'], {
+    const c = spawn(node, [join(ROOT, 'node_modules', 'uvu', 'bin.js'), 'test', '^(conformance/(c-echo|dead-fd|hostile(-(stdio|clock|recv|dir|input))?)|host/(poll(-batch)?|connect|sandbox))\\.test\\.js$'], {
       cwd: ROOT, env: { ...process.env, WASMUX_TEST_WAIT: 'jspi' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     c.stdout.on('data', (d) => { out += d; });
     c.stderr.on('data', (d) => { out += d; });
     c.on('close', (code) => resolve({ code, out }));
-  }), 120000, 'Node 24 suites');
+  }), 240000, 'Node 24 suites');
   assert.is(r.code, 0, r.out);
   const plain = stripVTControlCharacters(r.out);
   const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1]);
