@@ -56,12 +56,6 @@ export class FdTable {
     this.onChange(fd >>> 0);
   }
 
-  /** Finds the guest fd of a uvwasi fd (for errors and tests). */
-  guestOfWasi(wasiFd: number): number | undefined {
-    for (const [fd, e] of this.entries) if (e.kind === 'wasi' && e.wasiFd === wasiFd) return fd;
-    return undefined;
-  }
-
   /** All entries, for shutdown. */
   all(): IterableIterator<[number, FdEntry]> {
     return this.entries.entries();
