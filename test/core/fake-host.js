@@ -57,7 +57,11 @@ export class FakeHost {
     return fd;
   }
 
-  /** A stream at a new fd (or `fd`), whose peer is scripted by the returned object. */
+  /**
+   * A stream at a new fd (or `fd`), whose peer is scripted by the returned object: `inbound` (feed), `peerClosed`,
+   * `reset`, `capacity` (bytes the peer still takes), `shutdownErrno` (what sock_shutdown answers; 0 = works);
+   * `sent`, `shutWr`, `shutdowns` and `closed` record what the guest did.
+   */
   stream(fd = this.nextFd++, { capacity = Infinity, nonblock = true } = {}) {
     const s = { kind: "stream", fd, inbound: [], peerClosed: false, reset: false, capacity, sent: [], closed: false,
       shutWr: false, nonblock, shutdowns: 0, shutdownErrno: 0 };
