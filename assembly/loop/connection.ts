@@ -233,11 +233,11 @@ export class Connection extends Watcher {
     }
   }
 
-  /** Enters a flushing state, and its FLUSHED step at once when nothing is queued. */
+  /** Enters a flushing state, and its FLUSHED step at once when nothing is queued (which sets the interest). */
   private flushThen(next: ConnState): void {
     this.state = next;
-    this.updateInterest();
     if (this.out.isEmpty) this.step(ConnEvent.FLUSHED);
+    else this.updateInterest();
   }
 
   /** After end() with the write side shut: close when the peer has ended too, else linger for its EOF. */
