@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { locateWasmtime } from '../../host/wasmtime/locate.js';
 
-export interface Tool { path: string | null; reason: string }
+interface Tool { path: string | null; reason: string }
 
 export interface BenchEnv {
   root: string;
@@ -117,7 +117,7 @@ export async function prepareEnv(): Promise<BenchEnv> {
   };
 }
 
-export interface Machine { cpus: number; model: string; mem: number; node: string; wasmtime: string; kernel: string; date: string }
+interface Machine { cpus: number; model: string; mem: number; node: string; wasmtime: string; kernel: string; date: string }
 
 export function machine(env: BenchEnv): Machine {
   const c = cpus();

@@ -12,7 +12,7 @@ import { renderSvg, renderTables } from './report.js';
 import { echoScenario, manyScenario, proxyScenario, realClientsScenario } from './scenarios.js';
 import { progress, type Options, type Row } from './types.js';
 
-export const BENCH_HELP = `Usage: wasmux bench [options]
+const BENCH_HELP = `Usage: wasmux bench [options]
 
 Runs the wasmux benchmark (see docs/bench.md) and prints its tables.
 
@@ -32,7 +32,7 @@ const SCENARIOS = ['core', 'echo', 'real', 'many', 'proxy'];
 
 class Usage extends Error {}
 
-export function parseBenchArgs(argv: string[]): Options | 'help' {
+function parseBenchArgs(argv: string[]): Options | 'help' {
   const o: Options = {
     quick: false, smoke: false, only: null, json: null, duration: 5, warmup: 1, sizes: [1024, 10240, 102400],
     concurrencies: [10, 100], idle: 10000, coreNs: [1, 10, 100, 1000, 10000], servers: null,

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 
 const [host = '127.0.0.1', port = '0'] = process.argv.slice(2);
 const body = Buffer.from('hello\n');
-const server = createServer((req, res) => {
+const server = createServer((_req, res) => {
   res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': body.length });
   res.end(body);
 });
