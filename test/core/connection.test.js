@@ -17,7 +17,10 @@ async function accepted({ capacity = Infinity, high = 1n << 18n, low = 1n << 16n
   return { core, host, peer, state: () => host.readString(core.connState()) };
 }
 
-/** A harness with one outgoing connection still being made (the peer takes nothing until it connects). */
+/**
+ * A harness with one outgoing connection still being made (the peer takes nothing until it connects).
+ * @param {number} [outcome] the errno the connection ends with once writable (SUCCESS: connected)
+ */
 async function connecting(outcome = E.SUCCESS) {
   const { core, host } = await loadHarness();
   core.loopReset(1n << 18n, 1n << 16n);

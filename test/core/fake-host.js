@@ -18,7 +18,7 @@ let compiled;
 
 /**
  * Loads the core harness against a fresh FakeHost; returns { host, core }.
- * @param {{ badFds?: string, overReport?: boolean, env?: Record<string, string> }} [options]
+ * @param {{ badFds?: string, overReport?: boolean, env?: Record<string, string>, callLimit?: number }} [options]
  * @returns {Promise<{ host: FakeHost, core: any }>} core: the harness's exports
  */
 export async function loadHarness(options = {}) {
@@ -113,6 +113,7 @@ export class FakeHost {
         }
         h.lastSubscriptions = subs;
         for (;;) {
+          /** @type {{ ud: bigint, error: number, type: number, nbytes: number, flags: number, ready?: boolean }[]} */
           const events = [];
           let anyFdReady = false;
           let bad = false;
