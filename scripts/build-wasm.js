@@ -1,7 +1,7 @@
 // Compiles every example server in assembly/examples/ to build/NAME.wasm (WASI preview1 command
-// modules), the unit-test harness to build/test/core-harness.wasm (no WASI shim: its asserts throw a
-// JS Error instead of calling proc_exit, so a failing assertion fails the test run), and the
-// conformance probe build/test/select-probe.wasm.
+// modules), the unit-test harnesses to build/test/core-, leak- and examples-harness.wasm (no WASI
+// shim: their asserts throw a JS Error instead of calling proc_exit, so a failing assertion fails the
+// test run), and the conformance probe build/test/select-probe.wasm.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { readdirSync, mkdirSync } from "node:fs";
@@ -26,6 +26,15 @@ if (only.length === 0 || only.includes("harness")) {
   jobs.push({
     name: "build/test/core-harness.wasm",
     argv: ["test/assembly/core-harness.ts", "-o", "build/test/core-harness.wasm", "--config", "test/assembly/asconfig.json"],
+  });
+  jobs.push({
+    name: "build/test/examples-harness.wasm",
+    argv: ["test/assembly/examples-harness.ts", "-o", "build/test/examples-harness.wasm", "--config", "test/assembly/asconfig.json"],
+  });
+  // Optimized like a release build: the memory-bound test churns a million selects through it.
+  jobs.push({
+    name: "build/test/leak-harness.wasm",
+    argv: ["test/assembly/leak-harness.ts", "-o", "build/test/leak-harness.wasm", "--config", "test/assembly/leak-asconfig.json"],
   });
 }
 

@@ -11,14 +11,31 @@
 // (413), an HTTP version other than 1.0/1.1 (505), and any Transfer-Encoding, so chunked request
 // bodies too (501): without decoding them we could not find where the next request starts.
 // It sends no Date header (the core exposes no wall clock) and does not insist on Host.
-import { EventLoop, Connection, StreamHandler, ServerHandler, logLine } from "../index";
+//
+// Timeouts (flags after `--`, in ms, 0 turns one off):
+//   --header-timeout (10000)  a request head must arrive whole within this, counted from the
+//                             connection's start or the head's first byte; else 408 and a close
+//   --idle-timeout   (60000)  a connection that sends nothing and takes no reply for this long is closed
+import { EventLoop, Connection, StreamHandler, ServerHandler, logLine, monotonicMs } from "../index";
 import { ByteBuffer, equalsIgnoreCase } from "./lib/byte-buffer";
 import { listenersOrExit } from "./lib/listeners";
+import { Flags } from "./lib/flags";
+import { Deadline, DeadlineTimer } from "./lib/deadline-timer";
 
 /** Largest request line + headers we buffer; a client cannot make us hold more while parsing. */
 const MAX_HEAD: i32 = 8 * 1024;
 /** Pipelined replies are batched; past this many bytes they go out before parsing more. */
 const FLUSH_AT: i32 = 16 * 1024;
+
+const flags = new Flags("http")
+  .define("header-timeout", 10_000, "MS")
+  .define("idle-timeout", 60_000, "MS")
+  .parse();
+const HEADER_TIMEOUT_MS = flags.get("header-timeout");
+const IDLE_TIMEOUT_MS = flags.get("idle-timeout");
+/** The shortest timeout in use: how far ahead a connection's timer may look (0: no timer at all). */
+const SHORTEST_TIMEOUT_MS: i64 = HEADER_TIMEOUT_MS == 0 ? IDLE_TIMEOUT_MS
+  : IDLE_TIMEOUT_MS == 0 ? HEADER_TIMEOUT_MS : min(HEADER_TIMEOUT_MS, IDLE_TIMEOUT_MS);
 
 /** A full response, encoded once at start: the hot path only copies bytes. */
 function response(status: string, body: string, keepAlive: bool, withBody: bool): Uint8Array {
@@ -58,7 +75,7 @@ function equalsExact(p: usize, len: i32, s: string): bool {
  * One per connection (onConnect returns a new one): everything a request in flight needs lives
  * here, because the next bytes of it may come in a later onData.
  */
-class HttpSession extends StreamHandler {
+class HttpSession extends StreamHandler implements Deadline {
   private input: ByteBuffer = new ByteBuffer(4096);
   private output: ByteBuffer = new ByteBuffer(1024);
   /** Request body bytes still to skip before the next request starts. */
@@ -69,9 +86,51 @@ class HttpSession extends StreamHandler {
   private lastRequest: bool = false;
   /** The last response is queued; the connection closes once it is sent. */
   private done: bool = false;
+  /** Where the search for the end of the head resumes: the line it is in, and the next byte to look at. */
+  private lineStart: i32 = 0;
+  private searchFrom: i32 = 0;
+  /** Monotonic ms of the last byte received or the last drain of the output. */
+  private lastActivity: i64 = monotonicMs();
+  /** When the head being waited for started (the connection's start, or its first byte); -1: none awaited. */
+  private headStart: i64 = this.lastActivity;
+  private timer: DeadlineTimer;
+
+  constructor(private conn: Connection) {
+    super();
+    this.timer = new DeadlineTimer(conn.loop, SHORTEST_TIMEOUT_MS);
+  }
+
+  /** Starts the timeouts (once the session exists, as the timer calls back into it). */
+  start(): HttpSession { this.timer.start(this); return this; }
+
+  /** True while the client owes us a request head (not while we hold back for backpressure). */
+  private get awaitingHead(): bool { return this.headStart >= 0 && this.bodyLeft == 0 && !this.paused && !this.done; }
+
+  deadline(): i64 {
+    let due: i64 = IDLE_TIMEOUT_MS > 0 ? this.lastActivity + IDLE_TIMEOUT_MS : -1;
+    if (HEADER_TIMEOUT_MS > 0 && this.awaitingHead) {
+      const head = this.headStart + HEADER_TIMEOUT_MS;
+      if (due < 0 || head < due) due = head;
+    }
+    return due;
+  }
+
+  expire(): void {
+    const conn = this.conn;
+    if (HEADER_TIMEOUT_MS == 0 || !this.awaitingHead || monotonicMs() < this.headStart + HEADER_TIMEOUT_MS) {
+      conn.close(); // idle: nobody is waiting for anything
+      return;
+    }
+    this.fail("408 Request Timeout");
+    this.flush(conn);
+    conn.end();
+  }
+
+  onClose(conn: Connection, errno: u16): void { this.timer.stop(); }
 
   onData(conn: Connection, data: usize, len: i32): void {
     if (this.done) return;
+    this.lastActivity = monotonicMs();
     // A body being discarded need not be copied in first.
     if (this.bodyLeft > 0 && this.input.isEmpty) {
       const skip = <i32>min<i64>(this.bodyLeft, len);
@@ -85,6 +144,7 @@ class HttpSession extends StreamHandler {
   }
 
   onDrain(conn: Connection): void {
+    this.lastActivity = monotonicMs();
     if (!this.paused) return;
     this.paused = false;
     conn.resumeReading();
@@ -107,6 +167,8 @@ class HttpSession extends StreamHandler {
       if (this.parseRequest() != Step.HANDLED) break;
       if (this.output.length >= FLUSH_AT) this.flush(conn);
     }
+    // Bytes of a next head are waiting: its time starts now (when they arrived).
+    if (this.headStart < 0 && this.bodyLeft == 0 && !this.input.isEmpty) this.headStart = this.lastActivity;
     this.flush(conn);
     // end() sends what is queued, then closes; anything more the client sent is ignored.
     if (this.done) conn.end();
@@ -133,20 +195,25 @@ class HttpSession extends StreamHandler {
   private parseRequest(): Step {
     const inp = this.input;
     // RFC 9112 2.2: ignore empty lines before a request line (some clients send one after a body).
-    while (inp.at(0) == 10 || (inp.at(0) == 13 && inp.at(1) == 10)) inp.consume(inp.at(0) == 10 ? 1 : 2);
+    while (inp.at(0) == 10 || (inp.at(0) == 13 && inp.at(1) == 10)) {
+      inp.consume(inp.at(0) == 10 ? 1 : 2);
+      this.lineStart = this.searchFrom = 0;
+    }
     if (inp.isEmpty) return Step.NEED_MORE;
 
     // Find the empty line that ends the head (CRLF endings, bare LF tolerated), within MAX_HEAD.
+    // The search resumes where the last one stopped: a head arriving byte by byte is scanned once.
     let headEnd = -1;
-    let pos = 0;
     while (true) {
-      const nl = inp.indexOf(10, pos, MAX_HEAD);
-      if (nl < 0) break;
+      const nl = inp.indexOf(10, this.searchFrom, MAX_HEAD);
+      if (nl < 0) { this.searchFrom = min(inp.length, MAX_HEAD); break; }
+      const pos = this.lineStart;
       const lineLen = nl - pos;
       if (pos > 0 && (lineLen == 0 || (lineLen == 1 && inp.at(pos) == 13))) { headEnd = nl + 1; break; }
-      pos = nl + 1;
+      this.lineStart = this.searchFrom = nl + 1;
     }
     if (headEnd < 0) return inp.length >= MAX_HEAD ? this.fail("413 Payload Too Large") : Step.NEED_MORE;
+    this.lineStart = this.searchFrom = 0; // this head is consumed or refused below
 
     // Request line: METHOD SP target SP HTTP/x.y
     const base = inp.ptr;
@@ -221,6 +288,7 @@ class HttpSession extends StreamHandler {
     if (hasTransferEncoding) return this.fail("501 Not Implemented");
 
     inp.consume(headEnd);
+    this.headStart = -1; // the next head's time starts with its first byte
     this.bodyLeft = contentLength > 0 ? contentLength : 0;
     const keepAlive = !wantsClose && (http11 || wantsKeepAlive);
     this.output.appendBytes(keepAlive ? (isHead ? OK_KEEP_HEAD : OK_KEEP) : (isHead ? OK_CLOSE_HEAD : OK_CLOSE));
@@ -231,7 +299,7 @@ class HttpSession extends StreamHandler {
 
 class HttpServer extends ServerHandler {
   // Unlike echo, each connection gets its own handler: it carries that connection's parser.
-  onConnect(conn: Connection): StreamHandler | null { return new HttpSession(); }
+  onConnect(conn: Connection): StreamHandler | null { return new HttpSession(conn).start(); }
 }
 
 const listeners = listenersOrExit("http");

@@ -11,22 +11,29 @@
 // HELLO [2] (HELLO 3 gets -NOPROTO, as clients expect from a RESP2-only server).
 // Keys with a TTL expire on access and in a background sweep. Inline commands are split on blanks
 // (no quoting). Malformed input gets "-ERR Protocol error: ..." and the connection closes, as in
-// Redis; a bulk over 64 MiB, or a command whose arguments total much more, counts as malformed.
+// Redis; a bulk over 64 MiB, or a command whose arguments total more than a client may hold, counts
+// as malformed.
+//
+// Memory is bounded whatever clients do (flags after `--`, sizes in bytes, times in ms):
+//   --max-client-bytes (64 MiB + 1 MiB)  input one connection may hold: its partial command's
+//                                         arguments and unparsed bytes; past it, an error and a close
+//   --max-input-bytes  (256 MiB)          the same for all connections together
+//   --idle-timeout     (300000)           a connection that sends nothing and takes no reply for this
+//                                         long is closed (0: never)
+// A large reply goes out in pieces as the client reads it, so a client that does not read holds
+// at most the connection's output watermark of copies, not the value.
 import { EventLoop, Connection, StreamHandler, ServerHandler, logLine, monotonicMs } from "../index";
 import { ByteBuffer, lowerAscii, parseStrictI64 } from "./lib/byte-buffer";
 import { Entry, Store, keyOf } from "./lib/kv-store";
 import { listenersOrExit } from "./lib/listeners";
+import { Flags } from "./lib/flags";
+import { InputBudget, MAX_BULK, RespParser, Step } from "./lib/resp-parser";
+import { Deadline, DeadlineTimer } from "./lib/deadline-timer";
 
-/** Largest bulk string. */
-const MAX_BULK: i64 = 64 * 1024 * 1024;
-/** Largest total of one command's arguments: a maximal value plus room for a key and options. */
-const MAX_COMMAND: i64 = MAX_BULK + 64 * 1024;
-/** Longest `*N` / `$N` header line or inline command we wait for before calling it malformed. */
-const MAX_LINE: i32 = 64 * 1024;
-/** Most arguments in one command (Redis allows more; nothing here needs that many). */
-const MAX_ARGS: i64 = 1024 * 1024;
 /** Replies are batched; past this many bytes they go out before parsing more. */
 const FLUSH_AT: i32 = 64 * 1024;
+/** A large value is queued this many bytes at a time, as the client takes them. */
+const REPLY_PIECE: i32 = 64 * 1024;
 // ---------------------------------------------------------------------------------------------
 // Commands: name -> arity, as Redis counts it (the name included; negative: at least that many).
 
@@ -46,54 +53,100 @@ function lowerName(b: Uint8Array): string {
   return String.UTF8.decode(t.buffer);
 }
 
-/** What parseCommand found at the front of the input. */
-enum Step { NEED_MORE, READY, SKIP, STOP }
-
 const CR: u8 = 13;
 const LF: u8 = 10;
 const intBox = new StaticArray<i64>(1);
 
-/** One per connection: the parser state of a command that may arrive in many pieces. */
-class RespSession extends StreamHandler {
-  private input: ByteBuffer = new ByteBuffer(4096);
+const flags = new Flags("kv")
+  .define("max-client-bytes", MAX_BULK + 1024 * 1024, "BYTES")
+  .define("max-input-bytes", 256 * 1024 * 1024, "BYTES")
+  .define("idle-timeout", 300_000, "MS")
+  .parse();
+const IDLE_TIMEOUT_MS = flags.get("idle-timeout");
+const budget = new InputBudget(flags.get("max-input-bytes"));
+
+/** One per connection: the parser of a command that may arrive in many pieces, and its replies. */
+class RespSession extends StreamHandler implements Deadline {
+  private parser: RespParser = new RespParser(budget, flags.get("max-client-bytes"));
   private output: ByteBuffer = new ByteBuffer(4096);
-  /** The command being parsed: arguments so far, bulks still expected, the pending bulk's length. */
-  private args: Array<Uint8Array> = [];
-  private argsLeft: i64 = 0;
-  private bulkLen: i64 = -1;
-  private argBytes: i64 = 0;
   private paused: bool = false;
   private done: bool = false;
   private name: Uint8Array | null = null;
+  /** A large value being queued piece by piece, and how much of it is queued. */
+  private sending: Uint8Array | null = null;
+  private sendOffset: i32 = 0;
+  /** Monotonic ms of the last byte received or the last drain of the output. */
+  private lastActivity: i64 = monotonicMs();
+  private timer: DeadlineTimer;
 
-  constructor(private conn: Connection, private store: Store, private id: i64) { super(); }
+  constructor(private conn: Connection, private store: Store, private id: i64) {
+    super();
+    this.timer = new DeadlineTimer(conn.loop, IDLE_TIMEOUT_MS);
+  }
+
+  /** Starts the idle timeout (once the session exists, as the timer calls back into it). */
+  start(): RespSession { this.timer.start(this); return this; }
+
+  deadline(): i64 { return IDLE_TIMEOUT_MS > 0 ? this.lastActivity + IDLE_TIMEOUT_MS : -1; }
+  expire(): void { this.conn.close(); }
 
   onData(conn: Connection, data: usize, len: i32): void {
     if (this.done) return;
-    this.input.append(data, len); // only valid during this call: keep a copy
+    this.lastActivity = monotonicMs();
+    // The bytes are only valid during this call: the parser keeps what it needs.
+    if (!this.parser.feed(data, len)) { this.fail(this.parser.error); return; }
     this.process();
   }
 
   onDrain(conn: Connection): void {
+    this.lastActivity = monotonicMs();
     if (!this.paused) return;
     this.paused = false;
     conn.resumeReading();
     this.process(); // commands that came before the pause are waiting in the input
   }
 
+  onClose(conn: Connection, errno: u16): void {
+    this.timer.stop();
+    this.parser.release();
+    this.sending = null;
+  }
+
+  /** Over a limit or malformed: the error reply, then close (what is pending still goes out first). */
+  private fail(why: string): void {
+    this.error(why);
+    this.done = true;
+    this.flush();
+    this.conn.end();
+  }
+
   private process(): void {
     const conn = this.conn;
+    const parser = this.parser;
     while (!this.paused && !this.done && !conn.isClosed) {
-      const step = this.parseCommand();
-      if (step == Step.NEED_MORE || step == Step.STOP) break;
-      if (step == Step.READY) {
-        this.execute(this.args);
-        this.args = [];
-      }
+      if (this.sending != null && !this.pump()) break;
+      const step = parser.next();
+      if (step == Step.STOP) { this.error(parser.error); this.done = true; break; }
+      if (step == Step.NEED_MORE) break;
+      if (step == Step.READY) this.execute(parser.args);
       if (this.output.length >= FLUSH_AT) this.flush();
     }
     this.flush();
-    if (this.done) conn.end(); // after QUIT or a protocol error: send the reply, then close
+    if (this.done && this.sending == null) conn.end(); // after QUIT or a protocol error: send the reply, then close
+  }
+
+  /** Queues the next pieces of a large value while the connection takes them; true once it is all queued. */
+  private pump(): bool {
+    const value = this.sending!;
+    while (this.sendOffset < value.length) {
+      const n = min(REPLY_PIECE, value.length - this.sendOffset);
+      const ok = this.conn.write(value.dataStart + <usize>this.sendOffset, n);
+      this.sendOffset += n;
+      if (!ok) { this.backpressure(false); if (this.sendOffset < value.length) return false; }
+    }
+    this.sending = null;
+    this.output.appendString("\r\n");
+    return !this.paused;
   }
 
   private flush(): void {
@@ -105,87 +158,7 @@ class RespSession extends StreamHandler {
 
   /** write() said false: the queue is past its high watermark, so stop reading until onDrain. */
   private backpressure(ok: bool): void {
-    if (!ok && !this.done && !this.paused) { this.paused = true; this.conn.pauseReading(); }
-  }
-
-  // ---- parsing ------------------------------------------------------------------------------
-
-  private protocolError(what: string): Step {
-    this.error("ERR Protocol error: " + what);
-    this.done = true;
-    return Step.STOP;
-  }
-
-  /** Reads the integer of a `*N\r\n` / `$N\r\n` line ending at `nl`; false if it is not one. */
-  private lineInt(nl: i32): bool {
-    const inp = this.input;
-    if (nl < 2 || inp.at(nl - 1) != CR) return false;
-    return parseStrictI64(inp.ptr + 1, nl - 2, intBox);
-  }
-
-  /**
-   * Parses at most one command from the front of the input. Progress is kept in the session, so a
-   * 64 MiB value arriving in 1000 reads is scanned once, not 1000 times.
-   */
-  private parseCommand(): Step {
-    const inp = this.input;
-    if (this.argsLeft == 0) {
-      if (inp.isEmpty) return Step.NEED_MORE;
-      if (inp.at(0) != 42) return this.parseInline(); // not '*'
-      const nl = inp.indexOf(LF, 0, MAX_LINE);
-      if (nl < 0) return inp.length >= MAX_LINE ? this.protocolError("too big mbulk count string") : Step.NEED_MORE;
-      if (!this.lineInt(nl) || intBox[0] > MAX_ARGS) return this.protocolError("invalid multibulk length");
-      inp.consume(nl + 1);
-      if (intBox[0] <= 0) return Step.SKIP; // *0 and *-1 are no commands, as in Redis
-      this.argsLeft = intBox[0];
-      this.argBytes = 0;
-      this.args = [];
-    }
-    while (this.argsLeft > 0) {
-      if (this.bulkLen < 0) {
-        if (inp.isEmpty) return Step.NEED_MORE;
-        const nl = inp.indexOf(LF, 0, MAX_LINE);
-        if (nl < 0) return inp.length >= MAX_LINE ? this.protocolError("too big bulk count string") : Step.NEED_MORE;
-        const c = inp.at(0);
-        if (c != 36) return this.protocolError("expected '$', got '" + (c >= 32 && c < 127 ? String.fromCharCode(c) : "?") + "'");
-        if (!this.lineInt(nl) || intBox[0] < 0 || intBox[0] > MAX_BULK) return this.protocolError("invalid bulk length");
-        this.argBytes += intBox[0];
-        if (this.argBytes > MAX_COMMAND) return this.protocolError("command too large");
-        inp.consume(nl + 1);
-        this.bulkLen = intBox[0];
-        // Make room for the whole bulk now: one allocation instead of doubling as it arrives.
-        const want = <i32>this.bulkLen + 2 - inp.length;
-        if (want > 0) inp.reserve(want);
-      }
-      const n = <i32>this.bulkLen;
-      if (inp.length < n + 2) return Step.NEED_MORE;
-      if (inp.at(n) != CR || inp.at(n + 1) != LF) return this.protocolError("expected CRLF after bulk string");
-      this.args.push(inp.slice(0, n));
-      inp.consume(n + 2);
-      this.bulkLen = -1;
-      this.argsLeft--;
-    }
-    return Step.READY;
-  }
-
-  /** Inline commands (`PING\r\n`, what telnet and redis-benchmark's PING_INLINE send). */
-  private parseInline(): Step {
-    const inp = this.input;
-    const nl = inp.indexOf(LF, 0, MAX_LINE);
-    if (nl < 0) return inp.length >= MAX_LINE ? this.protocolError("too big inline request") : Step.NEED_MORE;
-    const end = nl > 0 && inp.at(nl - 1) == CR ? nl - 1 : nl;
-    const args = new Array<Uint8Array>();
-    let i = 0;
-    while (i < end) {
-      while (i < end && (inp.at(i) == 32 || inp.at(i) == 9)) i++;
-      const s = i;
-      while (i < end && inp.at(i) != 32 && inp.at(i) != 9) i++;
-      if (i > s) args.push(inp.slice(s, i - s));
-    }
-    inp.consume(nl + 1);
-    if (args.length == 0) return Step.SKIP; // empty line: ignored
-    this.args = args;
-    return Step.READY;
+    if (!ok && !this.paused) { this.paused = true; this.conn.pauseReading(); }
   }
 
   // ---- replies (RESP2) ----------------------------------------------------------------------
@@ -197,13 +170,15 @@ class RespSession extends StreamHandler {
   private arrayOf(n: i32): void { this.output.appendString("*" + n.toString() + "\r\n"); }
   private bulk(b: Uint8Array): void {
     this.output.appendString("$" + b.length.toString() + "\r\n");
-    if (b.length >= FLUSH_AT) {
-      // A large value skips the batch: the connection copies only what the socket cannot take now.
+    if (b.length >= FLUSH_AT && this.sending == null) {
+      // A large value skips the batch and goes out in pieces as the client reads (process() pumps
+      // it, then adds the CRLF). Values are never changed in place, so it is not copied first.
       this.flush();
-      this.backpressure(this.conn.writeBytes(b));
-    } else {
-      this.output.appendBytes(b);
+      this.sending = b;
+      this.sendOffset = 0;
+      return;
     }
+    this.output.appendBytes(b);
     this.output.appendString("\r\n");
   }
   private bulkString(s: string): void { this.bulk(Uint8Array.wrap(String.UTF8.encode(s))); }
@@ -391,7 +366,7 @@ class KvServer extends ServerHandler {
   private nextId: i64 = 1;
   constructor(private store: Store) { super(); }
   // Each connection has its own parser, all share one store.
-  onConnect(conn: Connection): StreamHandler | null { return new RespSession(conn, this.store, this.nextId++); }
+  onConnect(conn: Connection): StreamHandler | null { return new RespSession(conn, this.store, this.nextId++).start(); }
 }
 
 const listeners = listenersOrExit("kv");

@@ -9,6 +9,11 @@ import { Registration } from "./registration";
 // @ts-ignore: decorator
 @inline export function fdOfUserdata(ud: u64): u32 { return <u32>(ud >> 1); }
 
+/** Subscription slots a new set starts with. */
+const INITIAL_SLOTS: i32 = 16;
+/** Largest array clear() keeps (48 KiB): a reused set allocates nothing for polls up to that size. */
+const KEEP_SLOTS: i32 = 1024;
+
 /**
  * The registered fds and the poll_oneoff subscription array that mirrors them.
  *
@@ -16,17 +21,20 @@ import { Registration } from "./registration";
  * filled by the last one), so a poll hands it to the host as is, and decoding costs only the events
  * the host returns. fds are looked up in a hash map: they may be sparse and never reused.
  * One slot past the end is always free for the poll's clock subscription.
+ * The array is an ArrayBuffer the collector owns, so a set that is dropped frees everything.
  */
 export class ReadinessSet {
   private byFd: Map<u32, Registration> = new Map();
   /** Owner of each subscription slot, so a move can fix the moved registration's slot index. */
   private owners: Array<Registration> = [];
+  /** Backing store of the subscription array; `subs` is its address (the collector never moves it). */
+  private buffer: ArrayBuffer = new ArrayBuffer(0);
   private subs: usize = 0;
   private capacity: i32 = 0;
   /** Registrations the host rejected; reported as errors on every poll until removed. */
   private deadList: Array<Registration> = [];
 
-  constructor() { this.grow(16); }
+  constructor() { this.grow(INITIAL_SLOTS); }
 
   /** Number of registered fds (dead ones included). */
   get size(): i32 { return this.byFd.size; }
@@ -96,6 +104,17 @@ export class ReadinessSet {
   /** Every registration, in no particular order (O(n): for the failure path and close). */
   all(): Array<Registration> { return this.byFd.values(); }
 
+  /**
+   * Forgets every fd. The subscription array is kept for reuse while it is small, and goes back to
+   * its initial size once it grew past KEEP_SLOTS, so a set reused after a large poll does not hold it.
+   */
+  clear(): void {
+    this.byFd.clear();
+    this.owners.length = 0;
+    this.deadList.length = 0;
+    if (this.capacity > KEEP_SLOTS) this.grow(INITIAL_SLOTS);
+  }
+
   private subscribe(reg: Registration): void {
     if (reg.interest & Ready.READ) reg.readSlot = this.append(reg, false);
     if (reg.interest & Ready.WRITE) reg.writeSlot = this.append(reg, true);
@@ -128,13 +147,13 @@ export class ReadinessSet {
 
   @inline private slotAddress(slot: i32): usize { return this.subs + <usize>slot * SUBSCRIPTION_SIZE; }
 
+  /** Moves the subscriptions into an array of `capacity` slots (never fewer than are in use). */
   private grow(capacity: i32): void {
-    const next = heap.alloc(<usize>capacity * SUBSCRIPTION_SIZE);
-    if (this.subs != 0) {
-      memory.copy(next, this.subs, <usize>this.owners.length * SUBSCRIPTION_SIZE);
-      heap.free(this.subs);
-    }
-    this.subs = next;
+    const next = new ArrayBuffer(capacity * <i32>SUBSCRIPTION_SIZE);
+    const at = changetype<usize>(next);
+    if (this.subs != 0) memory.copy(at, this.subs, <usize>this.owners.length * SUBSCRIPTION_SIZE);
+    this.buffer = next; // the old array is the collector's to free
+    this.subs = at;
     this.capacity = capacity;
   }
 }

@@ -23,11 +23,17 @@ const CLOCK_USERDATA: u64 = u64.MAX_VALUE;
  * each subscription), takes them out of the set's polls, and answers the same call with the ready
  * ones plus the dead ones flagged ERROR with their errno. Dead fds are reported on every poll until
  * they are removed from the set, like POLLNVAL.
+ *
+ * Its buffers are ArrayBuffers the collector owns: a dropped poller leaves nothing behind.
  */
 export class Poller {
+  /** Where the host writes events; `events` is its address (the collector never moves it). */
+  private eventBuffer: ArrayBuffer = new ArrayBuffer(0);
   private events: usize = 0;
   private eventCapacity: i32 = 0;
-  private probe: usize = heap.alloc(2 * SUBSCRIPTION_SIZE);
+  /** One subscription and a clock, for trying a suspect subscription alone. */
+  private probeBuffer: ArrayBuffer = new ArrayBuffer(2 * <i32>SUBSCRIPTION_SIZE);
+  private probe: usize = changetype<usize>(this.probeBuffer);
   /** Host calls made by the dead-fd search since creation (for tests and benchmarks). */
   isolations: i32 = 0;
 
@@ -150,8 +156,15 @@ export class Poller {
     if (n <= this.eventCapacity) return;
     let cap = max(this.eventCapacity * 2, 16);
     while (cap < n) cap *= 2;
-    if (this.events != 0) heap.free(this.events);
-    this.events = heap.alloc(<usize>cap * EVENT_SIZE);
+    this.eventBuffer = new ArrayBuffer(cap * <i32>EVENT_SIZE); // the old one is the collector's to free
+    this.events = changetype<usize>(this.eventBuffer);
     this.eventCapacity = cap;
+  }
+
+  /** Drops the event buffer (the next wait allocates what it needs): for a poller that will idle or end. */
+  release(): void {
+    this.eventBuffer = new ArrayBuffer(0);
+    this.events = 0;
+    this.eventCapacity = 0;
   }
 }

@@ -21,6 +21,13 @@ export class SelectResult {
 
 const ERRORS_ONLY: u8 = 0;
 
+// One set, poller and ready list serve every call: select() is not re-entered (the core is
+// single-threaded and calls no user code while it runs), and a caller that selects in a loop then
+// allocates only its result. The set is cleared after each call, so no fd outlives its call.
+const callSet = new ReadinessSet();
+const callPoller = new Poller(callSet);
+const callReady = new Array<Registration>();
+
 /**
  * The classic list-based select (as Python's select.select): waits until some fd of `readers` is readable,
  * some of `writers` writable, or `timeoutMs` passes (< 0: no limit, 0: just look), and returns the ready subsets.
@@ -35,7 +42,7 @@ const ERRORS_ONLY: u8 = 0;
  *   listener readiness remain hints there: the operation may still answer AGAIN.
  */
 export function select(readers: Array<u32>, writers: Array<u32>, errors: Array<u32>, timeoutMs: i64): SelectResult {
-  const set = new ReadinessSet();
+  const set = callSet;
   for (let i = 0; i < readers.length; i++) merge(set, readers[i], Ready.READ);
   for (let i = 0; i < writers.length; i++) merge(set, writers[i], Ready.WRITE);
   for (let i = 0; i < errors.length; i++) {
@@ -44,8 +51,8 @@ export function select(readers: Array<u32>, writers: Array<u32>, errors: Array<u
     if (set.get(fd) == null) set.add(fd, Ready.READ, ERRORS_ONLY);
   }
   const result = new SelectResult();
-  const ready = new Array<Registration>();
-  result.status = new Poller(set).wait(timeoutMs, ready);
+  const ready = callReady;
+  result.status = callPoller.wait(timeoutMs, ready);
   for (let i = 0; i < ready.length; i++) {
     const reg = ready[i];
     if (reg.ready & Ready.ERROR) {
@@ -57,6 +64,8 @@ export function select(readers: Array<u32>, writers: Array<u32>, errors: Array<u
     if ((asked & Ready.READ) && (reg.ready & (Ready.READ | Ready.HANGUP)) && confirmReadable(reg)) result.readers.push(reg.fd);
     if ((asked & Ready.WRITE) && (reg.ready & (Ready.WRITE | Ready.HANGUP))) result.writers.push(reg.fd);
   }
+  ready.length = 0;
+  set.clear();
   return result;
 }
 

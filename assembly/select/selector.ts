@@ -126,11 +126,13 @@ export class Selector<T> {
   /** Host calls the dead-fd search has made (0 while no fd has gone bad). */
   get isolationCalls(): i32 { return this.poller.isolations; }
 
-  /** Forgets every fd; later calls answer BADF. Does not close the fds. */
+  /** Forgets every fd and lets go of the poll buffers; later calls answer BADF. Does not close the fds. */
   close(): void {
     this.keys.clear();
-    this.set = new ReadinessSet();
-    this.poller = new Poller(this.set);
+    this.set.clear();
+    this.poller.release();
+    this.ready.length = 0;
+    this.selected.length = 0;
     this.closed = true;
   }
 }

@@ -25,6 +25,9 @@ export function errnoName(e: u16): string {
     case errno.INTR: return "EINTR";
     case errno.INVAL: return "EINVAL";
     case errno.IO: return "EIO";
+    case errno.MFILE: return "EMFILE";
+    case errno.NFILE: return "ENFILE";
+    case errno.NOBUFS: return "ENOBUFS";
     case errno.NOENT: return "ENOENT";
     case errno.NOMEM: return "ENOMEM";
     case errno.NOSYS: return "ENOSYS";

@@ -21,6 +21,7 @@ export interface RunArgs {
 export type Parsed =
   | RunArgs
   | { command: 'bench'; argv: string[] }
+  | { command: 'soak'; argv: string[] }
   | { command: 'help'; topic: 'main' | 'run' }
   | { command: 'version' };
 
@@ -29,6 +30,7 @@ export const MAIN_HELP = `Usage: wasmux <command> [options]
 Commands:
   run      Run a WASI preview1 command module with pre-opened TCP listeners
   bench    Benchmark the core loop and the example servers against their peers (wasmux bench --help)
+  soak     Run the example servers under long random load and check every byte (wasmux soak --help)
 
 Options:
   -h, --help     Show this help (wasmux run --help for the run options)
@@ -69,6 +71,7 @@ export function parseArgs(argv: string[]): Parsed {
   if (cmd === '-V' || cmd === '--version') return { command: 'version' };
   if (cmd.startsWith('-')) throw new UsageError(`unknown option '${cmd}' (try 'wasmux --help')`);
   if (cmd === 'bench') return { command: 'bench', argv: rest };
+  if (cmd === 'soak') return { command: 'soak', argv: rest };
   if (cmd !== 'run') throw new UsageError(`unknown command '${cmd}' (try 'wasmux --help')`);
   return parseRun(rest);
 }

@@ -7,7 +7,7 @@ import { WasmuxError } from '../errors.js';
 import type { StartOptions } from '../options.js';
 import { start } from '../start.js';
 import { validateOptions } from '../validate-options.js';
-import { runBenchFromCheckout } from './checkout-tools.js';
+import { runBenchFromCheckout, runSoakFromCheckout } from './checkout-tools.js';
 import { MAIN_HELP, parseArgs, RUN_HELP, UsageError, type Parsed } from './args.js';
 
 function fail(message: string, code: number): never {
@@ -32,9 +32,9 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(parsed.topic === 'run' ? RUN_HELP : MAIN_HELP);
     return;
   }
-  if (parsed.command === 'bench') {
+  if (parsed.command === 'bench' || parsed.command === 'soak') {
     try {
-      process.exitCode = await runBenchFromCheckout(parsed.argv);
+      process.exitCode = await (parsed.command === 'bench' ? runBenchFromCheckout : runSoakFromCheckout)(parsed.argv);
     } catch (e) {
       if (e instanceof WasmuxError) fail(e.message, 1);
       throw e;

@@ -14,17 +14,18 @@ export { E };
 const FILETYPE_CHARACTER_DEVICE = 2;
 
 const HARNESS = new URL("../../build/test/core-harness.wasm", import.meta.url);
-let compiled;
+const compiled = new Map();
 
 /**
- * Loads the core harness against a fresh FakeHost; returns { host, core }.
- * @param {{ badFds?: string, overReport?: boolean, env?: Record<string, string>, callLimit?: number }} [options]
+ * Loads the core harness (or `options.harness`, a build/test module URL) against a fresh FakeHost; returns { host, core }.
+ * @param {{ badFds?: string, overReport?: boolean, env?: Record<string, string>, harness?: URL | string, callLimit?: number }} [options]
  * @returns {Promise<{ host: FakeHost, core: any }>} core: the harness's exports
  */
 export async function loadHarness(options = {}) {
-  compiled ??= await WebAssembly.compile(readFileSync(HARNESS));
+  const url = String(options.harness ?? HARNESS);
+  if (!compiled.has(url)) compiled.set(url, await WebAssembly.compile(readFileSync(new URL(url))));
   const host = new FakeHost(options);
-  const instance = await WebAssembly.instantiate(compiled, host.imports());
+  const instance = await WebAssembly.instantiate(compiled.get(url), host.imports());
   host.memory = /** @type {WebAssembly.Memory} */ (instance.exports.memory);
   return { host, core: instance.exports };
 }

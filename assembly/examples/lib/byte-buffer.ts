@@ -1,7 +1,8 @@
 // A growable byte queue shared by the http and kv examples: input arrives in arbitrary pieces and
 // is appended at the back, the parser consumes whole messages from the front; replies are built
 // the same way and handed to Connection.write in one call (one send per batch, not per reply).
-// Every accessor checks its bounds, so a parser bug reads 0 / -1 instead of trapping.
+// Every accessor checks its bounds, so a parser bug reads 0 / -1 instead of trapping. A buffer may
+// have a limit: it grows by doubling up to it, never past it, and an append that does not fit is refused.
 
 /** A growable byte queue: bytes are appended at the back and consumed from the front. */
 export class ByteBuffer {
@@ -9,10 +10,16 @@ export class ByteBuffer {
   private start: i32 = 0;
   private end: i32 = 0;
 
-  constructor(private initial: i32 = 4096) { this.data = new Uint8Array(initial); }
+  constructor(private initial: i32 = 4096, private limit: i32 = i32.MAX_VALUE) {
+    this.data = new Uint8Array(min(initial, limit));
+  }
 
   /** Bytes held. */
   get length(): i32 { return this.end - this.start; }
+  /** Bytes of memory the buffer holds (what a memory budget counts). */
+  get capacity(): i32 { return this.data.length; }
+  /** True when `extra` more bytes would fit under the limit. */
+  fits(extra: i32): bool { return extra <= this.limit - this.length; }
   /** True when nothing is held. */
   get isEmpty(): bool { return this.end == this.start; }
   /** Address of the first byte; valid until the next append/reserve. */
@@ -40,28 +47,31 @@ export class ByteBuffer {
     return out;
   }
 
-  /** Makes room for `extra` more bytes at the back (moves data to the front first). */
-  reserve(extra: i32): void {
+  /** Makes room for `extra` more bytes at the back (moves data to the front first); false past the limit. */
+  reserve(extra: i32): bool {
     const len = this.length;
-    if (this.end + extra <= this.data.length) return;
+    if (!this.fits(extra)) return false;
+    if (this.end + extra <= this.data.length) return true;
     if (len + extra <= this.data.length) {
       memory.copy(this.data.dataStart, this.ptr, <usize>len);
     } else {
-      const cap = max(len + extra, this.data.length * 2);
+      const cap = max(len + extra, <i32>min<i64>(<i64>this.data.length * 2, this.limit));
       const bigger = new Uint8Array(cap);
       memory.copy(bigger.dataStart, this.ptr, <usize>len);
       this.data = bigger;
     }
     this.start = 0;
     this.end = len;
+    return true;
   }
 
-  /** Appends `len` bytes from `src`. */
-  append(src: usize, len: i32): void {
-    if (len <= 0) return;
-    this.reserve(len);
+  /** Appends `len` bytes from `src`; false (and nothing appended) when they would pass the limit. */
+  append(src: usize, len: i32): bool {
+    if (len <= 0) return true;
+    if (!this.reserve(len)) return false;
     memory.copy(this.data.dataStart + <usize>this.end, src, <usize>len);
     this.end += len;
+    return true;
   }
   appendBytes(b: Uint8Array): void { this.append(b.dataStart, b.length); }
   /** Appends the UTF-8 form of `s` (replies here are mostly ASCII). */
@@ -71,9 +81,18 @@ export class ByteBuffer {
   }
   /** Appends one byte. */
   appendByte(b: u8): void {
-    this.reserve(1);
+    if (!this.reserve(1)) return;
     store<u8>(this.data.dataStart + <usize>this.end, b);
     this.end++;
+  }
+
+  /**
+   * The first `len` bytes as an array that shares this buffer's memory (no copy): for a buffer that
+   * is handed over whole and not used afterwards. Empty when fewer bytes are held.
+   */
+  view(len: i32): Uint8Array {
+    if (len <= 0 || len > this.length) return new Uint8Array(0);
+    return Uint8Array.wrap(this.data.buffer, this.start, len);
   }
 
   /** Drops `n` bytes from the front; an emptied buffer that grew large goes back to its initial size. */

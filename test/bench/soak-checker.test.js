@@ -1,0 +1,188 @@
+// The soak's checkers must be able to fail: wrong, missing, extra and cut-short bytes are each caught, by the
+// byte checker, the HTTP response parser and the chat piece check, and end to end by the echo traffic against
+// servers that corrupt or drop bytes. Also: the RSS goal and the option parser.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createServer } from 'node:net';
+import { ByteChecker, CheckError, ExactBytes } from '../../dist/bench/soak/byte-checker.js';
+import { HttpResponse } from '../../dist/bench/soak/http-response.js';
+import { ChatReader, checkPiece, piece, pieceLengths, MAX_LINE } from '../../dist/bench/soak/chat-wire.js';
+import { echoTraffic } from '../../dist/bench/soak/echo-traffic.js';
+import { makeContext } from '../../dist/bench/soak/traffic.js';
+import { misses, summariseRss } from '../../dist/bench/soak/goals.js';
+import { parseSoakArgs, parseDuration } from '../../dist/bench/soak/options.js';
+import { bytePool, Rng } from '../../dist/bench/soak/rng.js';
+
+const OK_RESPONSE = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 6\r\nConnection: keep-alive\r\n\r\nhello\n';
+
+function checker() {
+  let checked = 0;
+  const c = new ByteChecker((n) => { checked += n; });
+  return { c, checked: () => checked };
+}
+
+test('the byte checker accepts the expected bytes in any split and counts them', () => {
+  const { c, checked } = checker();
+  let done = 0;
+  c.expect(new ExactBytes(Buffer.from('hello world')), () => done++);
+  for (const part of ['hel', 'lo w', 'orld']) c.feed(Buffer.from(part));
+  assert.is(done, 1);
+  assert.is(checked(), 11);
+  assert.ok(c.idle);
+});
+
+test('the byte checker throws on one corrupted byte and says where', () => {
+  const { c } = checker();
+  c.expect(new ExactBytes(Buffer.from('hello world')), () => {});
+  assert.throws(() => c.feed(Buffer.from('hello wOrld')), (e) => e instanceof CheckError && /byte 7 of 11/.test(e.message));
+});
+
+test('the byte checker throws on bytes nothing expected', () => {
+  const { c } = checker();
+  c.expect(new ExactBytes(Buffer.from('ab')), () => {});
+  assert.throws(() => c.feed(Buffer.from('abc')), (e) => e instanceof CheckError && e.wrongBytes === 1);
+});
+
+test('the byte checker reports bytes still missing as lost when abandoned', () => {
+  const { c } = checker();
+  c.expect(new ExactBytes(Buffer.alloc(100)), () => {});
+  c.expect(new ExactBytes(Buffer.alloc(50)), () => {});
+  c.feed(Buffer.alloc(30));
+  assert.is(c.missing, 120);
+  assert.is(c.abandon(), 120);
+  assert.ok(c.idle);
+});
+
+test('an HTTP response is accepted whole and byte by byte', () => {
+  for (const step of [OK_RESPONSE.length, 1]) {
+    const r = new HttpResponse(false, true);
+    const b = Buffer.from(OK_RESPONSE);
+    let at = 0;
+    while (at < b.length) at = r.consume(b.subarray(0, Math.min(b.length, at + step)), at);
+    assert.ok(r.complete, `step ${step}`);
+  }
+});
+
+test('an HTTP response with a wrong status, length, connection or body is rejected', () => {
+  const bad = [
+    OK_RESPONSE.replace('200 OK', '500 Internal Server Error'),
+    OK_RESPONSE.replace('Content-Length: 6', 'Content-Length: 7'),
+    OK_RESPONSE.replace('keep-alive', 'close'),
+    OK_RESPONSE.replace('hello', 'HELLO'),
+    OK_RESPONSE.replace('Content-Type: text/plain', 'Content-Type text/plain'),
+  ];
+  assert.is(bad.length, 5);
+  for (const text of bad) {
+    const r = new HttpResponse(false, true);
+    assert.throws(() => r.consume(Buffer.from(text), 0), (e) => e instanceof CheckError, text);
+  }
+});
+
+test('an HTTP response cut short is incomplete and counts missing bytes', () => {
+  const r = new HttpResponse(false, true);
+  r.consume(Buffer.from(OK_RESPONSE.slice(0, -3)), 0);
+  assert.not.ok(r.complete);
+  assert.is(r.missing, 3);
+});
+
+test('a chat piece is checked byte for byte, and a corrupted one is rejected', () => {
+  const text = bytePool(new Rng(1), 1 << 16, true);
+  const p = piece(text, 7, 3, 500, true);
+  assert.is(p.length, 500);
+  assert.is(checkPiece(text, p, () => false).seq, 3);
+  const bad = Buffer.from(p);
+  bad[200] ^= 1;
+  assert.throws(() => checkPiece(text, bad, () => false), (e) => e instanceof CheckError && /differs/.test(e.message));
+});
+
+test('a chat piece cut short is accepted only from a sender we reset', () => {
+  const text = bytePool(new Rng(2), 1 << 16, true);
+  const full = piece(text, 9, 0, 300, true);
+  const cut = Buffer.concat([full.subarray(0, 120), Buffer.from('\n')]);
+  assert.throws(() => checkPiece(text, cut, () => false), (e) => e instanceof CheckError);
+  assert.ok(checkPiece(text, cut, (sender) => sender === 9).truncated);
+});
+
+test('long chat lines are cut into pieces the way the server relays them', () => {
+  const lens = pieceLengths(3 * MAX_LINE + 5);
+  assert.equal(lens, [MAX_LINE, MAX_LINE, MAX_LINE, 40]);
+});
+
+test('the chat reader splits relayed messages and rejects a malformed prefix', () => {
+  const got = [];
+  const r = new ChatReader((id, payload) => got.push([id, payload.toString()]));
+  r.feed(Buffer.from('[12] one\n[3'));
+  r.feed(Buffer.from('] two\n'));
+  assert.equal(got, [[12, 'one\n'], [3, 'two\n']]);
+  assert.throws(() => new ChatReader(() => {}).feed(Buffer.from('12] x\n')), (e) => e instanceof CheckError);
+});
+
+/** A TCP server on a free port that answers each connection with `reply(data)`; resolves with its port. */
+function fakeServer(onData) {
+  const srv = createServer((s) => {
+    s.on('data', (d) => onData(s, d));
+    s.on('error', () => {});
+  });
+  return new Promise((resolve) => srv.listen(0, '127.0.0.1', () => resolve({ port: /** @type {import('node:net').AddressInfo} */ (srv.address()).port, close: () => srv.close() })));
+}
+
+async function echoAgainst(onData) {
+  const srv = await fakeServer(onData);
+  let running = true;
+  const ctx = makeContext(srv.port, 'fake echo', 5, 4096, 2000, () => running);
+  const traffic = echoTraffic(ctx, 4);
+  while (ctx.counters.unexpectedErrors === 0 && ctx.counters.ops < 2000) await new Promise((r) => setTimeout(r, 20));
+  running = false;
+  await traffic;
+  srv.close();
+  return ctx.counters;
+}
+
+test('echo traffic against a server that flips a byte counts wrong bytes and an unexpected error', async () => {
+  let seen = 0;
+  const c = await echoAgainst((s, d) => {
+    seen += d.length;
+    if (seen > 20000) { d = Buffer.from(d); d[0] ^= 0x55; seen = 0; }
+    s.write(d);
+  });
+  assert.ok(c.bytesWrong > 0, JSON.stringify(c));
+  assert.ok(c.unexpectedErrors > 0);
+  assert.match(c.errorSamples[0], /differs/);
+});
+
+test('echo traffic against a server that drops bytes and closes counts them lost', async () => {
+  const c = await echoAgainst((s, d) => {
+    if (d.length > 1) s.end(d.subarray(0, d.length - 1)); else s.write(d);
+  });
+  assert.ok(c.bytesLost > 0, JSON.stringify(c));
+  assert.ok(c.unexpectedErrors > 0);
+});
+
+test('RSS growth of 5 % or more after the first minute is a miss, and a short run is not judged', () => {
+  const samples = [0, 30, 60, 90, 120].map((t, i) => ({ t_s: t, rss_kib: [50000, 90000, 100000, 103000, 106000][i], ops: t }));
+  const rss = summariseRss(samples);
+  assert.is(rss.baseline_kib, 100000);
+  assert.is(rss.growth_pct, 6);
+  assert.is(rss.second_half_growth_pct, 6); // from the 60 s sample (half of 120 s) to the end
+  const base = { host: 'node', server: 'kv', error: null, ops: 10, bytes_lost: 0, bytes_wrong: 0, unexpected_errors: 0, error_samples: [] };
+  const m = misses({ ...base, rss });
+  assert.is(m.length, 1);
+  assert.match(m[0], /^node kv: RSS grew 6 % after 60 s/);
+  assert.is(summariseRss(samples.slice(0, 3)).growth_pct, null);
+  assert.equal(misses({ ...base, rss: summariseRss(samples.slice(0, 4)) }), []);
+});
+
+test('soak durations accept seconds, minutes and hours, and nothing else', () => {
+  assert.is(parseDuration('90', 'x'), 90);
+  assert.is(parseDuration('30s', 'x'), 30);
+  assert.is(parseDuration('10m', 'x'), 600);
+  assert.is(parseDuration('1h', 'x'), 3600);
+  for (const bad of ['', '0', '10 minutes', '-5s', '5d']) assert.throws(() => parseDuration(bad, 'x'), bad);
+  const o = parseSoakArgs([]);
+  if (o === 'help') throw new Error('no arguments must not ask for help');
+  assert.is(o.durationS, 600);
+  assert.is(o.connections, 100);
+  assert.is(o.parallel, 8);
+});
+
+test.run();
