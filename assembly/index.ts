@@ -23,5 +23,5 @@ export { OutputBuffer } from "./loop/output-buffer";
 export { TimerCallback, TimerHeap } from "./loop/timers";
 export { Watcher } from "./loop/watcher";
 export { StreamHandler, ServerHandler } from "./loop/handlers";
-export { Connection } from "./loop/connection";
+export { Connection, ConnState } from "./loop/connection";
 export { EventLoop } from "./loop/event-loop";

@@ -1,7 +1,7 @@
-// fetch: the lesson's client. It connects to several servers at once, sends each a request, and prints
+// fetch: a client of the list-based select(). It connects to several servers at once, sends each a request, and prints
 // the replies as they arrive, with nothing but select(): a connecting socket goes in the writers list
-// ("if it shows up in the writable list, you have a decent chance that it has connected"), a connected
-// one in the readers list.
+// ("if it shows up in the writable list, you have a decent chance that it has connected", as Python's socket
+// HOWTO puts it), a connected one in the readers list.
 //   wasmux run --allow-connect '127.0.0.1:*' build/fetch.wasm -- 127.0.0.1:8080 127.0.0.1:8081
 // Each server gets "GET / HTTP/1.0" (set FETCH_REQUEST to send something else). Exit status 0 when
 // every server answered and closed, 1 otherwise.

@@ -73,12 +73,16 @@ export class EventLoop {
 
   /** Watches any fd with your own Watcher (events: EVENT_READ | EVENT_WRITE). */
   watch(fd: u32, events: u8, watcher: Watcher): Errno {
-    return this.selector.register(fd, events, watcher);
+    const err = this.selector.register(fd, events, watcher);
+    if (err == Errno.SUCCESS) watcher.watchedAt(this.selector, fd);
+    return err;
   }
 
   /** Changes what a watched fd waits for. */
   rewatch(fd: u32, events: u8, watcher: Watcher): Errno {
-    return this.selector.modify(fd, events, watcher);
+    const err = this.selector.modify(fd, events, watcher);
+    if (err == Errno.SUCCESS) watcher.watchedAt(this.selector, fd);
+    return err;
   }
 
   /** Stops watching an fd (does not close it). */

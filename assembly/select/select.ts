@@ -29,8 +29,8 @@ const callPoller = new Poller(callSet);
 const callReady = new Array<Registration>();
 
 /**
- * The lesson's select: waits until some fd of `readers` is readable, some of `writers` writable,
- * or `timeoutMs` passes (< 0: no limit, 0: just look), and returns the ready subsets.
+ * The classic list-based select (as Python's select.select): waits until some fd of `readers` is readable,
+ * some of `writers` writable, or `timeoutMs` passes (< 0: no limit, 0: just look), and returns the ready subsets.
  *
  * - A listening socket is readable when accept will not answer AGAIN; a connecting one is writable
  *   once connected; a stream at EOF is readable (recv returns 0).

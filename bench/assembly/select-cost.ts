@@ -30,7 +30,7 @@ export function selectorRun(k: i32): i32 {
   return seen;
 }
 
-/** Prepares the fd list of the lesson's select() (rebuilds its set from the lists on every call). */
+/** Prepares the fd list of the list-based select() (rebuilds its set from the lists on every call). */
 export function selectSetup(n: i32): void {
   const r = new Array<u32>(n);
   for (let i = 0; i < n; i++) unchecked(r[i] = <u32>(1000 + i));

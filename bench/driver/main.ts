@@ -1,4 +1,4 @@
-// `wasmux bench`: the benchmark driver (issue #5). Scenarios: core (select cost vs registered fds), echo (closed
+// `wasmux bench`: the benchmark driver. Scenarios: core (select cost vs registered fds), echo (closed
 // loop, vmbench method), real (wrk and redis-benchmark), many (10,000 idle connections), proxy (proxy.wasm vs direct). Every server and client
 // runs in a child process with a timeout; a missing or broken peer becomes an error row; every child is killed on
 // exit. Progress goes to stderr, the tables to stdout, and with --json FILE the results to FILE and a chart to

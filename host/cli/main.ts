@@ -4,7 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { formatAddress } from '../address.js';
 import { WasmuxError } from '../errors.js';
+import type { StartOptions } from '../options.js';
 import { start } from '../start.js';
+import { validateOptions } from '../validate-options.js';
 import { runBenchFromCheckout, runSoakFromCheckout } from './checkout-tools.js';
 import { MAIN_HELP, parseArgs, RUN_HELP, UsageError, type Parsed } from './args.js';
 
@@ -43,9 +45,15 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`wasmux ${version()}\n`);
     return;
   }
-  if (parsed.host === 'wasmtime' && parsed.wait) fail('--wait applies to the Node host only (wasmtime blocks in the OS)', 2);
-  if (parsed.host === 'wasmtime' && parsed.allowConnect.length > 0) {
-    fail('--allow-connect applies to the Node host only (wasmtime has no outgoing connections for preview1 modules)', 2);
+  const options: StartOptions = {
+    module: parsed.module, listen: parsed.listen, env: parsed.env, dirs: parsed.dirs, args: parsed.args,
+    wait: parsed.wait, host: parsed.host, allowConnect: parsed.allowConnect, maxModuleSize: parsed.maxModuleSize,
+  };
+  try {
+    validateOptions(options, 'cli'); // the same checks as start(), worded with the flags' names
+  } catch (e) {
+    if (e instanceof WasmuxError) fail(e.message, 2);
+    throw e;
   }
 
   // Signal handlers go in before anything starts: a supervisor may signal as soon as it reads the
@@ -61,10 +69,7 @@ async function main(argv: string[]): Promise<void> {
   process.once('SIGINT', onSignal(130));
   process.once('SIGTERM', onSignal(143));
   try {
-    running = await start({
-      module: parsed.module, listen: parsed.listen, env: parsed.env, dirs: parsed.dirs, args: parsed.args,
-      wait: parsed.wait, host: parsed.host, allowConnect: parsed.allowConnect, maxModuleSize: parsed.maxModuleSize,
-    });
+    running = await start(options);
   } catch (e) {
     if (e instanceof WasmuxError) fail(e.message, e.usage ? 2 : 1);
     throw e;

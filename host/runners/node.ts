@@ -1,9 +1,9 @@
 // The Node runner: loads and checks the module, opens the listeners, builds the fd table and the imports,
 // and runs the guest's _start with the chosen wait strategy.
 import { realpathSync } from 'node:fs';
-import type { Writable } from 'node:stream';
-import { parseListen, type ListenAddress } from '../address.js';
+import type { ListenAddress } from '../address.js';
 import { WasmuxError } from '../errors.js';
+import { TRAP_EXIT_CODE, type BoundAddress, type Running } from '../options.js';
 import { FdTable } from '../fd-table.js';
 import { TcpListener } from '../sockets/tcp-listener.js';
 import { GuestMemory } from '../wasi/guest-memory.js';
@@ -15,63 +15,9 @@ import { GuestExit } from '../wait/exit.js';
 import { jspiStrategy } from '../wait/jspi.js';
 import { jspiAvailable, type WaitStrategy } from '../wait/strategy.js';
 import { Waker } from '../wait/waker.js';
+import type { CheckedOptions } from '../validate-options.js';
 import { loadWasi } from './load-wasi.js';
 import { checkDirs, inspectCommand, loadModule, type ModuleSource } from './module-source.js';
-
-/** Options of start(); see docs/host.md. */
-export interface StartOptions {
-  /** Path of a .wasm file, or its bytes. */
-  module: string | Uint8Array | ArrayBuffer;
-  /** Listen addresses 'HOST:PORT' or '[IPv6]:PORT'; they become guest fds 3, 4, ... in this order. */
-  listen?: string[];
-  /** Guest arguments after argv[0] (argv[0] is the module's file name). */
-  args?: string[];
-  /** Guest environment (the host's own environment is not passed on). LISTEN_FDS is added. */
-  env?: Record<string, string>;
-  /** Directory preopens 'HOST[::GUEST]', guest fds after the listeners. */
-  dirs?: string[];
-  /** Where guest stdout / stderr go: the process's own fds ('inherit', default) or a Writable. */
-  stdout?: 'inherit' | Writable;
-  stderr?: 'inherit' | Writable;
-  /** Wait strategy; default: WASMUX_WAIT, else JSPI when available, else Asyncify. Node host only. */
-  wait?: 'jspi' | 'asyncify';
-  /** Largest module file accepted, in bytes (default 256 MiB); a path must name a regular file. */
-  maxModuleSize?: number;
-  /** Which runtime runs the module: the embedded Node host (default) or the wasmtime CLI. */
-  host?: 'node' | 'wasmtime';
-  /** The wasmtime CLI to use (host wasmtime); default: the pinned one in the cache, $WASMTIME, PATH, the current one in the cache. */
-  wasmtime?: string;
-  /**
-   * Outgoing connections the guest may make with the WASIX calls (Node host only): rules HOST:PORT, HOST:*,
-   * CIDR:PORT, CIDR:* (IPv6 in brackets; 'localhost' = 127.0.0.1 and ::1). Default: none (deny all).
-   */
-  allowConnect?: string[];
-}
-
-/** A listener as bound: the actual port (useful with port 0) and its guest fd. */
-export interface BoundAddress {
-  host: string;
-  port: number;
-  fd: number;
-}
-
-/** A running guest. */
-export interface Running {
-  addresses: BoundAddress[];
-  /** The runtime running the guest. */
-  host: 'node' | 'wasmtime';
-  /** How the guest waits: 'jspi' or 'asyncify' on the Node host; 'os' under wasmtime (it blocks in the kernel). */
-  wait: 'jspi' | 'asyncify' | 'os';
-  /** Resolves with the exit code: proc_exit's code, 0 when _start returns, 134 on a trap. Never rejects. */
-  exited: Promise<number>;
-  /** Set when the guest trapped (or the host failed inside an import). */
-  readonly error: Error | null;
-  /** Closes listeners and connections and ends the guest (exit code `code`, default 0); resolves like exited. */
-  stop(code?: number): Promise<number>;
-}
-
-/** Exit code reported when the guest traps, like a process killed by SIGABRT. */
-export const TRAP_EXIT_CODE = 134;
 
 /** Picks the wait strategy from the option, WASMUX_WAIT, or what this Node supports. */
 function chooseStrategy(wait: string | undefined): WaitStrategy {
@@ -127,30 +73,12 @@ async function openListeners(addrs: ListenAddress[], specs: string[]): Promise<T
   }
 }
 
-/** Starts a guest on the Node host; rejects with WasmuxError on bad options or an unusable module. */
-export async function startNode(options: StartOptions): Promise<Running> {
-  if (!options || typeof options !== 'object') throw new WasmuxError('start() needs an options object');
-  const listenSpecs = options.listen ?? [];
-  const args = options.args ?? [];
-  const env = options.env ?? {};
-  const dirSpecs = options.dirs ?? [];
-  if (!Array.isArray(listenSpecs)) throw new WasmuxError('option listen must be an array of HOST:PORT strings');
-  if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) throw new WasmuxError('option args must be an array of strings');
-  if (typeof env !== 'object' || Array.isArray(env) || Object.values(env).some((v) => typeof v !== 'string')) {
-    throw new WasmuxError('option env must be an object of strings');
-  }
-  if (!Array.isArray(dirSpecs)) throw new WasmuxError('option dirs must be an array of HOST[::GUEST] strings');
-  const allowSpecs = options.allowConnect ?? [];
-  if (!Array.isArray(allowSpecs)) throw new WasmuxError('option allowConnect must be an array of rule strings like 127.0.0.1:6379', { usage: true });
-  for (const s of [options.stdout, options.stderr]) {
-    if (s !== undefined && s !== 'inherit' && (typeof s !== 'object' || typeof (s as Writable).write !== 'function')) {
-      throw new WasmuxError("options stdout/stderr must be 'inherit' or a Writable stream");
-    }
-  }
-  const addrs = listenSpecs.map(parseListen);
-  const dirs = await checkDirs(dirSpecs);
+/** Starts a guest on the Node host with checked options; rejects with WasmuxError on an unusable module or a failed bind. */
+export async function startNode(options: CheckedOptions): Promise<Running> {
+  const { listen: listenSpecs, addresses: addrs, args, env } = options;
+  const dirs = await checkDirs(options.dirs);
   const preopens: Record<string, string> = Object.fromEntries(dirs.map((d) => [d.guestPath, d.hostPath]));
-  const policy = await ConnectPolicy.create(allowSpecs); // malformed rules are usage errors; names looked up once
+  const policy = await ConnectPolicy.create(options.allowConnect); // names looked up once
   const strategy = chooseStrategy(options.wait);
   const src = await loadModule(options.module, options.maxModuleSize);
   checkModule(src);
@@ -163,8 +91,7 @@ export async function startNode(options: StartOptions): Promise<Running> {
   }
 
   const listeners = await openListeners(addrs, listenSpecs);
-  const stdoutSink = options.stdout && options.stdout !== 'inherit' ? options.stdout : undefined;
-  const stderrSink = options.stderr && options.stderr !== 'inherit' ? options.stderr : undefined;
+  const { stdout: stdoutSink, stderr: stderrSink } = options;
 
   // fd layout: 0-2 stdio (host entries, never the process's fds), listeners, dir preopens (uvwasi numbers them
   // 3.. in the same order; each is the root its paths are confined to), then opened fds.

@@ -5,14 +5,16 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
-import { formatAddress, parseListen } from '../address.js';
+import { formatAddress, type ListenAddress } from '../address.js';
 import { WasmuxError } from '../errors.js';
 import { componentArgs, componentBindFailure, componentFor, runsComponents } from '../wasmtime/component.js';
 import { canProbeListeners, isListeningBy, reservePort } from '../wasmtime/listen-probe.js';
 import { locateWasmtime } from '../wasmtime/locate.js';
 import { checkDirs, inspectCommand, loadModule, type ModuleSource } from './module-source.js';
-import type { BoundAddress, Running, StartOptions } from './node.js';
+import type { BoundAddress, Running } from '../options.js';
+import type { CheckedOptions } from '../validate-options.js';
 
 /** util-linux's setpriv (Linux): sets the parent-death signal before exec. */
 const SETPRIV = '/usr/bin/setpriv';
@@ -65,61 +67,56 @@ function firstCause(report: string): string {
   return causes[causes.length - 1] ?? single?.trim() ?? body.split('\n')[0].replace(/^Error: /, '').trim();
 }
 
-/** Starts a guest under wasmtime; rejects with WasmuxError on bad options, a bad module or a failed bind. */
-export async function startWasmtime(options: StartOptions): Promise<Running> {
-  const wasmtime = await locateWasmtime(options.wasmtime);
-  const listen = (options.listen ?? []).map(parseListen);
-  const dirs = (await checkDirs(options.dirs ?? [])).map((d) => `${d.hostPath}::${d.guestPath}`);
-  const src = await loadModule(options.module, options.maxModuleSize);
-  // wasmtime 47 and later: the program's component build instead (component.ts).
-  const component = runsComponents(wasmtime) ? componentFor(src, wasmtime) : null;
-  const foreign = component === null ? unsupportedImports(inspectCommand(src), src.name) : null;
-  if (foreign) throw new WasmuxError(foreign);
-  const file = component !== null ? { path: component, cleanup: async () => {} } : await moduleFile(src);
-
-  // Port 0: wasmtime would bind a port nobody can learn; pick one first and hand it over.
+/** Where port 0 is asked for, picks a free port first: wasmtime would bind one nobody can learn. */
+async function choosePorts(listen: ListenAddress[]): Promise<BoundAddress[]> {
   const addresses: BoundAddress[] = [];
   for (let i = 0; i < listen.length; i++) {
     const { host } = listen[i];
     let port = listen[i].port;
     if (port === 0) {
       try { port = await reservePort(host); } catch (e) {
-        await file.cleanup();
         throw new WasmuxError(`cannot listen on ${formatAddress(host, 0)}: ${(e as Error).message}`);
       }
     }
     addresses.push({ host, port, fd: 3 + i });
   }
-  const argv = (component !== null ? componentArgs : wasmtimeArgs)({
-    listen: addresses.map((a) => formatAddress(a.host, a.port)),
-    env: options.env ?? {},
-    dirs,
-    module: file.path,
-    args: options.args ?? [],
-  });
+  return addresses;
+}
 
-  const stdoutSink = options.stdout && options.stdout !== 'inherit' ? options.stdout : undefined;
-  const stderrSink = options.stderr && options.stderr !== 'inherit' ? (options.stderr as Writable) : undefined;
-  // Where util-linux's setpriv exists, wasmtime is told to die with us (PR_SET_PDEATHSIG): even a wasmux killed
-  // with SIGKILL, which no handler sees, must not leave a server holding the port. setpriv execs wasmtime, so
-  // the pid is wasmtime's.
-  const [cmd, ...cmdArgs] = existsSync(SETPRIV)
-    ? [SETPRIV, '--pdeathsig', 'TERM', '--', wasmtime.path, ...argv]
-    : [wasmtime.path, ...argv];
+/**
+ * Runs wasmtime. Where util-linux's setpriv exists, wasmtime is told to die with us (PR_SET_PDEATHSIG): even a
+ * wasmux killed with SIGKILL, which no handler sees, must not leave a server holding the port. setpriv execs
+ * wasmtime, so the pid is wasmtime's.
+ */
+function spawnWasmtime(path: string, argv: string[], stdoutSink: Writable | undefined): ChildProcess {
+  const [cmd, ...cmdArgs] = existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'TERM', '--', path, ...argv] : [path, ...argv];
   const child = spawn(cmd, cmdArgs, {
     stdio: ['inherit', stdoutSink ? 'pipe' : 'inherit', 'pipe'],
     env: { ...process.env, RUST_BACKTRACE: '0', RUST_LIB_BACKTRACE: '0' },
   });
   if (stdoutSink) child.stdout!.pipe(stdoutSink, { end: false });
-  // stderr is held back until the listeners are up: a bind failure must become one clear line,
-  // not wasmtime's report. After that it flows through line by line (wasmtime writes its report in
-  // many small pieces), except wasmtime's own report of a trap, which is condensed into the one line
-  // the Node host prints.
-  const sink = stderrSink ?? process.stderr;
+  return child;
+}
+
+/** wasmtime's stderr on its way to the sink: what it said so far, and the switch that lets it through. */
+interface StderrRelay {
+  /** Everything written before release(). */
+  head(): string;
+  /** Lets the held-back text and everything after it through. */
+  release(): void;
+}
+
+/**
+ * Holds wasmtime's stderr back until the listeners are up: a bind failure must become one clear line, not
+ * wasmtime's report. After that it flows through line by line (wasmtime writes its report in many small
+ * pieces), except wasmtime's own report of a trap, which is condensed into the one line the Node host prints.
+ */
+function relayStderr(child: ChildProcess, sink: Writable): StderrRelay {
   let held = true;
   let stderrHead = '';
   let partial = '';
   let report: string | null = null;
+  let closed = false;
   const flushLines = (final: boolean) => {
     const lines = partial.split('\n');
     partial = final ? '' : lines.pop()!;
@@ -130,74 +127,104 @@ export async function startWasmtime(options: StartOptions): Promise<Running> {
       else sink.write(line + '\n');
     }
   };
+  const finish = () => {
+    if (held || !closed) return;
+    flushLines(true);
+    if (report !== null) sink.write(`wasmux: guest trapped: ${firstCause(report)}\n`);
+  };
   child.stderr!.on('data', (d: Buffer) => {
     const text = d.toString();
     if (held) stderrHead += text;
     partial += text;
     if (!held) flushLines(false);
   });
-  let closed = false;
-  const finish = () => {
-    if (held || !closed) return;
-    flushLines(true);
-    if (report !== null) sink.write(`wasmux: guest trapped: ${firstCause(report)}\n`);
-  };
-  const release = () => {
-    held = false;
-    flushLines(false);
-    finish();
-  };
   child.stderr!.on('close', () => { closed = true; finish(); });
+  return {
+    head: () => stderrHead,
+    release: () => {
+      held = false;
+      flushLines(false);
+      finish();
+    },
+  };
+}
 
-  let stopCode: number | null = null;
-  const exited = new Promise<number>((resolve) => {
+/** The exit code of the child: `stopCode()` when stop() ended it, else its own (128 + signal when killed). */
+function exitCode(child: ChildProcess, stopCode: () => number | null, cleanup: () => Promise<void>): Promise<number> {
+  return new Promise<number>((resolve) => {
     child.on('error', () => resolve(127));
     child.on('close', (code, signal) => {
-      void file.cleanup();
-      if (stopCode !== null) resolve(stopCode);
+      void cleanup();
+      const stopped = stopCode();
+      if (stopped !== null) resolve(stopped);
       else if (code !== null) resolve(code);
       else resolve(128 + (signal === 'SIGKILL' ? 9 : signal === 'SIGINT' ? 2 : 15));
     });
   });
+}
 
-  // Ready when every port is in LISTEN state, or fail with wasmtime's reason if it exits first.
-  // Whatever goes wrong here, the child must not outlive the error.
+/** Resolves once every port is in LISTEN state, or once wasmtime has exited (true then). */
+async function waitForListeners(child: ChildProcess, addresses: BoundAddress[], exited: Promise<number>): Promise<boolean> {
+  const started = Date.now();
+  const deadline = started + READY_TIMEOUT_MS;
+  const probe = await canProbeListeners();
+  let done = false;
+  void exited.then(() => { done = true; });
+  while (!done) {
+    // Without /proc (not Linux) there is no way to see the bind: give wasmtime a fixed head start.
+    const ready = probe
+      ? (await Promise.all(addresses.map((a) => isListeningBy(child.pid ?? -1, a.port)))).every(Boolean)
+      : Date.now() - started > BLIND_START_MS;
+    if (ready) return false;
+    if (Date.now() > deadline) throw new WasmuxError(`wasmtime did not open its listeners within ${READY_TIMEOUT_MS / 1000} s`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return true;
+}
+
+/**
+ * wasmtime exited before it was seen listening: a bind failure (or a module wasmtime refuses) is the caller's
+ * error and throws; a guest that simply ran and finished quickly is not, and its stderr and code stay its own.
+ */
+function diagnoseEarlyExit(stderrHead: string, addresses: BoundAddress[], moduleName: string, code: number): void {
+  const where = addresses.map((a) => formatAddress(a.host, a.port)).join(', ');
+  if (/failed to bind/i.test(stderrHead)) {
+    const inUse = /address already in use|AddrInUse|address-in-use/i.test(stderrHead);
+    const why = inUse ? 'address already in use' : componentBindFailure(stderrHead) ?? firstCause(stderrHead);
+    throw new WasmuxError(`cannot listen on ${where}: ${why}`);
+  }
+  if (/failed to (compile|instantiate|link)|unknown import/i.test(stderrHead)) {
+    throw new WasmuxError(`wasmtime cannot run '${moduleName}': ${firstCause(stderrHead)} (exit ${code})`);
+  }
+}
+
+/** Starts a guest under wasmtime with checked options; rejects with WasmuxError on a bad module or a failed bind. */
+export async function startWasmtime(options: CheckedOptions): Promise<Running> {
+  const wasmtime = await locateWasmtime(options.wasmtime);
+  const dirs = (await checkDirs(options.dirs)).map((d) => `${d.hostPath}::${d.guestPath}`);
+  const src = await loadModule(options.module, options.maxModuleSize);
+  // wasmtime 47 and later: the program's component build instead (component.ts).
+  const component = runsComponents(wasmtime) ? componentFor(src, wasmtime) : null;
+  const foreign = component === null ? unsupportedImports(inspectCommand(src), src.name) : null;
+  if (foreign) throw new WasmuxError(foreign);
+  const addresses = await choosePorts(options.addresses);
+  const file = component !== null ? { path: component, cleanup: async () => {} } : await moduleFile(src);
+  const argv = (component !== null ? componentArgs : wasmtimeArgs)({
+    listen: addresses.map((a) => formatAddress(a.host, a.port)), env: options.env, dirs, module: file.path, args: options.args,
+  });
+  const child = spawnWasmtime(wasmtime.path, argv, options.stdout);
+  const stderr = relayStderr(child, options.stderr ?? process.stderr);
+  let stopCode: number | null = null;
+  const exited = exitCode(child, () => stopCode, file.cleanup);
+  // Whatever goes wrong while starting, the child must not outlive the error.
   try {
-    const started = Date.now();
-    const deadline = started + READY_TIMEOUT_MS;
-    const probe = await canProbeListeners();
-    let done = false;
-    exited.then(() => { done = true; });
-    while (!done) {
-      // Without /proc (not Linux) there is no way to see the bind: give wasmtime a fixed head start.
-      const ready = probe
-        ? (await Promise.all(addresses.map((a) => isListeningBy(child.pid ?? -1, a.port)))).every(Boolean)
-        : Date.now() - started > BLIND_START_MS;
-      if (ready) break;
-      if (Date.now() > deadline) throw new WasmuxError(`wasmtime did not open its listeners within ${READY_TIMEOUT_MS / 1000} s`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    if (done) {
-      // Exited before we saw it listen: a bind failure (or a module wasmtime refuses) is the caller's
-      // error; a guest that simply ran and finished quickly is not, and its stderr and code stay its own.
-      const code = await exited;
-      const where = addresses.map((a) => formatAddress(a.host, a.port)).join(', ');
-      if (/failed to bind/i.test(stderrHead)) {
-        const inUse = /address already in use|AddrInUse|address-in-use/i.test(stderrHead);
-        const why = inUse ? 'address already in use' : componentBindFailure(stderrHead) ?? firstCause(stderrHead);
-        throw new WasmuxError(`cannot listen on ${where}: ${why}`);
-      }
-      if (/failed to (compile|instantiate|link)|unknown import/i.test(stderrHead)) {
-        throw new WasmuxError(`wasmtime cannot run '${src.name}': ${firstCause(stderrHead)} (exit ${code})`);
-      }
-    }
+    if (await waitForListeners(child, addresses, exited)) diagnoseEarlyExit(stderr.head(), addresses, src.name, await exited);
   } catch (e) {
     child.kill('SIGKILL');
     throw e;
   }
   // After the caller has had a chance to announce the listeners, as with the Node host.
-  setImmediate(release);
-
+  setImmediate(stderr.release);
   return {
     addresses,
     host: 'wasmtime',

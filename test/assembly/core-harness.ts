@@ -2,8 +2,9 @@
 // the test's fake host provides every wasi_snapshot_preview1 import, and `abort` throws in JS.
 import {
   ReadinessSet, Selector, select, SelectResult, Stream, Listener, listenFds, getenv,
-  EventLoop, Connection, StreamHandler, ServerHandler, TimerCallback, OutputBuffer, Errno,
+  EventLoop, Connection, StreamHandler, ServerHandler, TimerCallback, OutputBuffer, Errno, Watcher,
 } from "../../assembly/index";
+import { ConnectCheck } from "../../assembly/loop/connection";
 
 // ---- readiness set -------------------------------------------------------------------------
 let rs = new ReadinessSet();
@@ -143,6 +144,49 @@ export function loopCancel(id: i32): bool { return loop.cancel(id); }
 export function loopRun(): u16 { return loop.run(); }
 export function loopIterations(): i64 { return loop.iterations; }
 export function loopConnections(): i32 { return loop.connections; }
+
+// ---- one Connection driven step by step: its state machine ---------------------------------
+const EV_CONNECTED = 8;
+class Recorder extends StreamHandler {
+  onConnect(conn: Connection): void { events.push(EV_CONNECTED); }
+  onData(conn: Connection, data: usize, len: i32): void { events.push(EV_DATA); }
+  onEnd(conn: Connection): void { events.push(EV_END); } // no end(): the test decides
+  onDrain(conn: Connection): void { events.push(EV_DRAIN); }
+  onClose(conn: Connection, errno: u16): void { events.push(EV_CLOSE); events.push(errno); }
+}
+/** A connect whose outcome the test chose. */
+class ScriptedCheck extends ConnectCheck {
+  constructor(public errno: u16) { super(); }
+  finish(stream: Stream): u16 { return this.errno; }
+}
+let conn = new Connection(loop, new Stream(0));
+function newConn(fd: u32, high: i64, low: i64): void {
+  conn = new Connection(loop, new Stream(fd));
+  conn.handler = new Recorder();
+  conn.out.high = high;
+  conn.out.low = low;
+  loop.connectionOpened(conn);
+}
+/** An accepted connection on `fd` (state OPEN). */
+export function connAccept(fd: u32, high: i64, low: i64): void { newConn(fd, high, low); conn.start(); }
+/** An outgoing connection on `fd` still being made; once writable, it connects with `errno`. */
+export function connConnecting(fd: u32, errno: u16): void { newConn(fd, 1 << 18, 1 << 16); conn.startConnecting(new ScriptedCheck(errno)); }
+const STATE_NAMES = ["CONNECTING", "OPEN", "WRITE_ENDING", "WRITE_ENDED", "ENDING", "LINGERING", "CLOSED"];
+export function connState(): string { return STATE_NAMES[conn.currentState]; }
+export function connWrite(len: i32): bool { return conn.write(ioBuf.dataStart, len); }
+export function connEnd(): void { conn.end(); }
+export function connEndWrite(): void { conn.endWrite(); }
+export function connClose(errno: u16): void { conn.close(errno); }
+export function connPause(): void { conn.pauseReading(); }
+export function connPending(): i64 { return conn.out.pending; }
+export function connPeerEnded(): bool { return conn.peerEnded; }
+export function connWriteEnded(): bool { return conn.writeEnded; }
+export function connSetLinger(ms: i64): void { conn.lingerMs = ms; }
+
+// ---- a watcher with the default onError ----------------------------------------------------
+class Quiet extends Watcher {}
+export function loopWatch(fd: u32, events: u8): u16 { return loop.watch(fd, events, new Quiet()); }
+export function loopWatched(): i32 { return loop.selector.size; }
 
 // ---- the trap: a failing assertion inside Wasm must surface as a JS exception ---------------
 export function failingAssertion(): void { assert(false, "deliberate failure inside Wasm"); }

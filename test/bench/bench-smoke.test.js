@@ -1,4 +1,4 @@
-// Smoke test of `wasmux bench` (issue #5): runs the tiny --smoke mode (core loop up to 100 fds, one echo point on
+// Smoke test of `wasmux bench`: runs the tiny --smoke mode (core loop up to 100 fds, one echo point on
 // wasmux-node, c-epoll and python-selectors) and checks the JSON's shape. No timing assertions: only that every
 // row is either an error row with a reason or carries positive numbers, and that the guest's own rows exist.
 import { test } from 'uvu';

@@ -6,9 +6,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
+import { Errno } from '../../dist/host/wasi/abi.js';
 import { ROOT, startGuest, wat, connect, readN, withTimeout, echoOnce } from '../host/helpers.js';
 
-const FAULT = 21, INVAL = 28, NOTSOCK = 57, BADF = 8, NOTCONN = 53, SPIPE = 70, NOTDIR = 54;
+const { FAULT, INVAL, NOTSOCK, BADF, NOTCONN, SPIPE, NOTDIR } = Errno;
 const EXPECTED_NODE = [
   FAULT, INVAL, NOTSOCK, BADF, NOTSOCK, NOTSOCK, NOTSOCK, NOTCONN, BADF, NOTSOCK, NOTCONN, NOTSOCK, NOTCONN, BADF,
   INVAL, FAULT, INVAL, FAULT, BADF, FAULT, BADF, INVAL, BADF, NOTCONN, BADF, FAULT, INVAL, BADF, BADF, SPIPE, BADF,

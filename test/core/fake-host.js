@@ -2,15 +2,23 @@
 // virtual monotonic clock, and the failure modes of real hosts (whole-call EBADF like wasmtime,
 // per-event errors, readiness over-reported for every fd once one is ready).
 import { readFileSync } from "node:fs";
+import {
+  Errno as E, EventType, Filetype, FDFLAGS_NONBLOCK, RIFLAGS_PEEK, SDFLAGS_WR, EVENT_FLAG_HANGUP, IOVEC_SIZE,
+  SUB_SIZE, SUB_USERDATA, SUB_TAG, SUB_FD, SUB_CLOCK_TIMEOUT,
+  EVENT_SIZE, EVENT_USERDATA, EVENT_ERROR, EVENT_TYPE, EVENT_NBYTES, EVENT_FLAGS,
+} from "../../dist/host/wasi/abi.js";
 
-export const E = { SUCCESS: 0, AGAIN: 6, BADF: 8, INVAL: 28, NOSYS: 52, NOTSOCK: 57, PIPE: 64, CONNRESET: 15 };
+// The ABI's numbers come from the host's own module (built into dist/ by `npm run build`).
+export { E };
+/** fd_fdstat_get's filetype for stdio (a character device). */
+const FILETYPE_CHARACTER_DEVICE = 2;
 
 const HARNESS = new URL("../../build/test/core-harness.wasm", import.meta.url);
 const compiled = new Map();
 
 /**
  * Loads the core harness (or `options.harness`, a build/test module URL) against a fresh FakeHost; returns { host, core }.
- * @param {{ badFds?: string, overReport?: boolean, env?: Record<string, string>, harness?: URL | string }} [options]
+ * @param {{ badFds?: string, overReport?: boolean, env?: Record<string, string>, harness?: URL | string, callLimit?: number }} [options]
  * @returns {Promise<{ host: FakeHost, core: any }>} core: the harness's exports
  */
 export async function loadHarness(options = {}) {
@@ -23,7 +31,10 @@ export async function loadHarness(options = {}) {
 }
 
 export class FakeHost {
-  constructor({ badFds = "whole-call", overReport = false, env = {} } = {}) {
+  constructor({ badFds = "whole-call", overReport = false, env = {}, callLimit = Infinity } = {}) {
+    /** poll_oneoff and clock_time_get calls allowed: past it the host throws, so a spinning guest fails its test. */
+    this.callLimit = callLimit;
+    this.calls = 0;
     this.badFds = badFds; // "whole-call" (wasmtime) or "per-event"
     this.overReport = overReport;
     this.env = env;
@@ -40,6 +51,10 @@ export class FakeHost {
     this.memory = /** @type {any} */ (null);
   }
 
+  countCall() {
+    if (++this.calls > this.callLimit) throw new Error(`more than ${this.callLimit} host calls: the guest is spinning`);
+  }
+
   get view() { return new DataView(this.memory.buffer); }
   get bytes() { return new Uint8Array(this.memory.buffer); }
 
@@ -49,10 +64,14 @@ export class FakeHost {
     return fd;
   }
 
-  /** A stream at a new fd (or `fd`), whose peer is scripted by the returned object. */
+  /**
+   * A stream at a new fd (or `fd`), whose peer is scripted by the returned object: `inbound` (feed), `peerClosed`,
+   * `reset`, `capacity` (bytes the peer still takes), `shutdownErrno` (what sock_shutdown answers; 0 = works);
+   * `sent`, `shutWr`, `shutdowns` and `closed` record what the guest did.
+   */
   stream(fd = this.nextFd++, { capacity = Infinity, nonblock = true } = {}) {
     const s = { kind: "stream", fd, inbound: [], peerClosed: false, reset: false, capacity, sent: [], closed: false,
-      shutWr: false, nonblock };
+      shutWr: false, nonblock, shutdowns: 0, shutdownErrno: 0 };
     this.sockets.set(fd, s);
     return s;
   }
@@ -83,44 +102,47 @@ export class FakeHost {
     const wasi = {
       poll_oneoff(inPtr, outPtr, nsubs, neventsPtr) {
         h.pollCalls++;
+        h.countCall();
         if (nsubs === 0) return E.INVAL;
         const v = h.view;
         const subs = [];
         for (let i = 0; i < nsubs; i++) {
-          const p = inPtr + i * 48;
-          const tag = v.getUint8(p + 8);
-          subs.push({ ud: v.getBigUint64(p, true), tag, fd: v.getUint32(p + 16, true), timeout: v.getBigUint64(p + 24, true) });
+          const p = inPtr + i * SUB_SIZE;
+          const tag = v.getUint8(p + SUB_TAG);
+          subs.push({ ud: v.getBigUint64(p + SUB_USERDATA, true), tag, fd: v.getUint32(p + SUB_FD, true),
+            timeout: v.getBigUint64(p + SUB_CLOCK_TIMEOUT, true) });
         }
         h.lastSubscriptions = subs;
         for (;;) {
+          /** @type {{ ud: bigint, error: number, type: number, nbytes: number, flags: number, ready?: boolean }[]} */
           const events = [];
           let anyFdReady = false;
           let bad = false;
           for (const s of subs) {
-            if (s.tag === 0) continue;
+            if (s.tag === EventType.CLOCK) continue;
             const r = h.readiness(h.sockets.get(s.fd));
             if (r === null) { bad = true; events.push({ ud: s.ud, error: E.BADF, type: s.tag, nbytes: 0, flags: 0 }); continue; }
-            const ready = s.tag === 1 ? r.read : r.write;
+            const ready = s.tag === EventType.FD_READ ? r.read : r.write;
             if (ready) anyFdReady = true;
-            events.push({ ud: s.ud, error: 0, type: s.tag, nbytes: s.tag === 1 ? Math.max(r.nbytes, h.overReport ? 1 : 0) : 0,
-              flags: r.hangup ? 1 : 0, ready });
+            const nbytes = s.tag === EventType.FD_READ ? Math.max(r.nbytes, h.overReport ? 1 : 0) : 0;
+            events.push({ ud: s.ud, error: 0, type: s.tag, nbytes, flags: r.hangup ? EVENT_FLAG_HANGUP : 0, ready });
           }
           if (bad && h.badFds === "whole-call") return E.BADF;
           let out = events.filter((e) => e.error !== 0 || e.ready || (h.overReport && anyFdReady));
           if (out.length === 0) {
             if (h.onIdle?.(h)) continue;
-            const clock = subs.find((s) => s.tag === 0);
+            const clock = subs.find((s) => s.tag === EventType.CLOCK);
             if (!clock) return E.NOSYS; // would block for ever: ends the test run
             h.nowNs += clock.timeout;
-            out = [{ ud: clock.ud, error: 0, type: 0, nbytes: 0, flags: 0 }];
+            out = [{ ud: clock.ud, error: 0, type: EventType.CLOCK, nbytes: 0, flags: 0 }];
           }
           out.forEach((e, i) => {
-            const p = outPtr + i * 32;
-            v.setBigUint64(p, e.ud, true);
-            v.setUint16(p + 8, e.error, true);
-            v.setUint8(p + 10, e.type);
-            v.setBigUint64(p + 16, BigInt(e.nbytes), true);
-            v.setUint16(p + 24, e.flags, true);
+            const p = outPtr + i * EVENT_SIZE;
+            v.setBigUint64(p + EVENT_USERDATA, e.ud, true);
+            v.setUint16(p + EVENT_ERROR, e.error, true);
+            v.setUint8(p + EVENT_TYPE, e.type);
+            v.setBigUint64(p + EVENT_NBYTES, BigInt(e.nbytes), true);
+            v.setUint16(p + EVENT_FLAGS, e.flags, true);
           });
           v.setUint32(neventsPtr, out.length, true);
           return E.SUCCESS;
@@ -151,12 +173,12 @@ export class FakeHost {
         }
         let n = 0;
         for (let i = 0; i < niovs && n < avail.length; i++) {
-          const buf = v.getUint32(iovs + i * 8, true), len = v.getUint32(iovs + i * 8 + 4, true);
+          const buf = v.getUint32(iovs + i * IOVEC_SIZE, true), len = v.getUint32(iovs + i * IOVEC_SIZE + 4, true);
           const take = Math.min(len, avail.length - n);
           h.bytes.set(avail.subarray(n, n + take), buf);
           n += take;
         }
-        if (!(riflags & 1)) s.inbound = n < avail.length ? [avail.subarray(n)] : [];
+        if (!(riflags & RIFLAGS_PEEK)) s.inbound = n < avail.length ? [avail.subarray(n)] : [];
         v.setUint32(nreadPtr, n, true);
         v.setUint16(roflagsPtr, 0, true);
         return E.SUCCESS;
@@ -170,7 +192,7 @@ export class FakeHost {
         const v = h.view;
         let n = 0;
         for (let i = 0; i < niovs && n < s.capacity; i++) {
-          const buf = v.getUint32(iovs + i * 8, true), len = v.getUint32(iovs + i * 8 + 4, true);
+          const buf = v.getUint32(iovs + i * IOVEC_SIZE, true), len = v.getUint32(iovs + i * IOVEC_SIZE + 4, true);
           const take = Math.min(len, s.capacity - n);
           s.sent.push(Buffer.from(h.bytes.slice(buf, buf + take)));
           n += take;
@@ -182,7 +204,9 @@ export class FakeHost {
       sock_shutdown(fd, how) {
         const s = h.sockets.get(fd);
         if (!s || s.closed) return E.BADF;
-        if (how & 2) s.shutWr = true;
+        s.shutdowns++;
+        if (s.shutdownErrno) return s.shutdownErrno;
+        if (how & SDFLAGS_WR) s.shutWr = true;
         return E.SUCCESS;
       },
       fd_close(fd) {
@@ -193,11 +217,11 @@ export class FakeHost {
       },
       fd_fdstat_get(fd, ptr) {
         const v = h.view;
-        if (fd <= 2) { v.setUint8(ptr, 2); v.setUint16(ptr + 2, 0, true); return E.SUCCESS; }
+        if (fd <= 2) { v.setUint8(ptr, FILETYPE_CHARACTER_DEVICE); v.setUint16(ptr + 2, 0, true); return E.SUCCESS; }
         const s = h.sockets.get(fd);
         if (!s || s.closed) return E.BADF;
-        v.setUint8(ptr, 6);
-        v.setUint16(ptr + 2, s.kind === "listener" || s.nonblock ? 4 : 0, true);
+        v.setUint8(ptr, Filetype.SOCKET_STREAM);
+        v.setUint16(ptr + 2, s.kind === "listener" || s.nonblock ? FDFLAGS_NONBLOCK : 0, true);
         return E.SUCCESS;
       },
       fd_fdstat_set_flags() { return E.SUCCESS; },
@@ -205,14 +229,18 @@ export class FakeHost {
         const v = h.view;
         let n = 0;
         for (let i = 0; i < niovs; i++) {
-          const buf = v.getUint32(iovs + i * 8, true), len = v.getUint32(iovs + i * 8 + 4, true);
+          const buf = v.getUint32(iovs + i * IOVEC_SIZE, true), len = v.getUint32(iovs + i * IOVEC_SIZE + 4, true);
           h.stderr += Buffer.from(h.bytes.slice(buf, buf + len)).toString();
           n += len;
         }
         v.setUint32(nwrittenPtr, n, true);
         return E.SUCCESS;
       },
-      clock_time_get(_id, _precision, ptr) { h.view.setBigUint64(ptr, h.nowNs, true); return E.SUCCESS; },
+      clock_time_get(_id, _precision, ptr) {
+        h.countCall();
+        h.view.setBigUint64(ptr, h.nowNs, true);
+        return E.SUCCESS;
+      },
       environ_sizes_get(countPtr, sizePtr) {
         const entries = Object.entries(h.env).map(([k, val]) => Buffer.from(`${k}=${val}\0`));
         h.view.setUint32(countPtr, entries.length, true);

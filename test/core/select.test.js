@@ -1,4 +1,4 @@
-// select(readers, writers, errors, timeout): the lesson's semantics, dead fds, over-reported readiness.
+// select(readers, writers, errors, timeout): the list-based semantics (as Python's select.select), dead fds, over-reported readiness.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { loadHarness, FakeHost, E } from "./fake-host.js";

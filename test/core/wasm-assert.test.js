@@ -1,4 +1,5 @@
-// The uvu trap from the shared notes: a failing assertion inside Wasm must fail the test run.
+// A trap of uvu with the WASI shim (its abort calls proc_exit, which Node's WASI throws as a Symbol that uvu cannot
+// format, and the run exits 0): a failing assertion inside Wasm must fail the test run.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
