@@ -28,6 +28,8 @@ export const FILETYPE_SOCKET_STREAM: u8 = filetype.SOCKET_STREAM;
 export const SUBSCRIPTION_SIZE: usize = offsetof<subscription>();
 /** event: 32 bytes, align 8. */
 export const EVENT_SIZE: usize = offsetof<event>();
+/** iovec / ciovec: 8 bytes on wasm32. */
+export const IOVEC_SIZE: usize = offsetof<iovec>();
 
 /** Writes an fd_read / fd_write subscription at `p`. */
 // @ts-ignore: decorator
@@ -81,6 +83,10 @@ export const EVENT_SIZE: usize = offsetof<event>();
 @inline export function fdstatFlags(p: usize): u16 { return changetype<fdstat>(p).flags; }
 
 // Read and written by a host-side implementation of these structs (the component backend's poll_oneoff).
+// @ts-ignore: decorator
+@inline export function subscriptionUserdata(p: usize): u64 { return changetype<subscription_fd_readwrite>(p).userdata; }
+// @ts-ignore: decorator
+@inline export function subscriptionFd(p: usize): u32 { return changetype<subscription_fd_readwrite>(p).file_descriptor; }
 // @ts-ignore: decorator
 @inline export function subscriptionType(p: usize): u8 { return changetype<subscription_clock>(p).type; }
 // @ts-ignore: decorator
