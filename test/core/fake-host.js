@@ -1,6 +1,7 @@
 // A simulated WASI host for the core's unit tests: listeners, streams with scripted peers, a
 // virtual monotonic clock, and the failure modes of real hosts (whole-call EBADF like wasmtime,
-// per-event errors, readiness over-reported for every fd once one is ready).
+// per-event errors, readiness over-reported for every fd once one is ready), and optionally a poll whose cost
+// grows with the subscriptions it is handed (like wasmtime's), charged to the virtual clock.
 import { readFileSync } from "node:fs";
 
 export const E = { SUCCESS: 0, AGAIN: 6, BADF: 8, INVAL: 28, NOSYS: 52, NOTSOCK: 57, PIPE: 64, CONNRESET: 15 };
@@ -18,10 +19,12 @@ export async function loadHarness(options = {}) {
 }
 
 export class FakeHost {
-  constructor({ badFds = "whole-call", overReport = false, env = {} } = {}) {
+  constructor({ badFds = "whole-call", overReport = false, env = {}, pollCost = null } = {}) {
     this.badFds = badFds; // "whole-call" (wasmtime) or "per-event"
     this.overReport = overReport;
     this.env = env;
+    /** { baseNs, perSubNs }: virtual time each poll_oneoff takes, before it answers (null: polls are free). */
+    this.pollCost = pollCost;
     this.nowNs = 1_000_000_000n;
     this.sockets = new Map();
     this.nextFd = 100; // never reused, like wasmtime
@@ -85,6 +88,7 @@ export class FakeHost {
           subs.push({ ud: v.getBigUint64(p, true), tag, fd: v.getUint32(p + 16, true), timeout: v.getBigUint64(p + 24, true) });
         }
         h.lastSubscriptions = subs;
+        if (h.pollCost) h.nowNs += BigInt(h.pollCost.baseNs + h.pollCost.perSubNs * subs.filter((s) => s.tag !== 0).length);
         for (let round = 0; ; round++) {
           const events = [];
           let anyFdReady = false;
