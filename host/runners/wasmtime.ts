@@ -1,5 +1,9 @@
 // The wasmtime runner: the same options and the same Running object as the Node host, carried out
 // by the wasmtime CLI (legacy wasi-common: `-S preview2=n -S tcplisten=...`).
+//
+// The pinned build (npm run setup:wasmtime) is wasmtime 36.0.20 with one fix of ours: its poll_oneoff reports
+// only the fds that are ready. A stock wasmtime ($WASMTIME, PATH) works too, but reports every fd once one is
+// ready; readiness is then a hint the core copes with, at the price of a wasted call per idle fd per wake-up.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -9,7 +13,7 @@ import type { Writable } from 'node:stream';
 import { formatAddress, parseListen } from '../address.js';
 import { WasmuxError } from '../errors.js';
 import { canProbeListeners, isListeningBy, reservePort } from '../wasmtime/listen-probe.js';
-import { locateWasmtime } from '../wasmtime/locate.js';
+import { WASMTIME_BUILD, locateWasmtime, pinnedPath } from '../wasmtime/locate.js';
 import { checkDirs, inspectCommand, loadModule, type ModuleSource } from './module-source.js';
 import type { BoundAddress, Running, StartOptions } from './node.js';
 
@@ -67,6 +71,10 @@ function firstCause(report: string): string {
 /** Starts a guest under wasmtime; rejects with WasmuxError on bad options, a bad module or a failed bind. */
 export async function startWasmtime(options: StartOptions): Promise<Running> {
   const wasmtime = await locateWasmtime();
+  if (wasmtime.path !== pinnedPath()) {
+    const out = options.stderr && options.stderr !== 'inherit' ? (options.stderr as Writable) : process.stderr;
+    out.write(`wasmux: wasmtime ${wasmtime.version} at ${wasmtime.path} is not the pinned ${WASMTIME_BUILD} build: it reports every fd ready once one is (a hint the core copes with; idle connections cost more). npm run setup:wasmtime builds the pinned one\n`);
+  }
   const listen = (options.listen ?? []).map(parseListen);
   const dirs = (await checkDirs(options.dirs ?? [])).map((d) => `${d.hostPath}::${d.guestPath}`);
   const src = await loadModule(options.module);
