@@ -82,7 +82,7 @@ export class HotPoller {
     const policy = this.policy;
     const ready = this.fullReady;
     let sampled = false;
-    if (measure && (timeoutMs == 0 || policy.busy)) {
+    if (measure && policy.wantsSample(timeoutMs)) {
       // Without waiting first: a clean sample of the host's cost; wait only when nothing is ready.
       const t0 = monotonicNs();
       this.status = this.full.wait(0, ready);

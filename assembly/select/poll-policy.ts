@@ -11,6 +11,8 @@ export enum PollMode {
 
 /** Full polls whose cost is measured before the mode is decided again. */
 const WINDOW: i32 = 8;
+/** In FULL mode one select in SAMPLE_EVERY is measured: the clock reads stay off the common path. */
+const SAMPLE_EVERY: u32 = 16;
 /** A full poll may take at most 1/FULL_SHARE of the time between full polls (so at most ~10 % of a busy loop). */
 const FULL_SHARE: u64 = 10;
 
@@ -36,6 +38,7 @@ export class PollPolicy {
   /** True when the last select found something ready: the next full poll first tries without waiting (a clean cost sample). */
   busy: bool = false;
   private nextFullNs: u64 = 0;
+  private fullSelects: u32 = 0;
   private windowMin: u64 = u64.MAX_VALUE;
   private windowCount: i32 = 0;
 
@@ -56,6 +59,16 @@ export class PollPolicy {
   /** True when the caller's timeout, not the next full poll, limited a hot wait of `timeoutMs` started at `nowNs`. */
   callerLimited(nowNs: u64, timeoutMs: i64): bool {
     return timeoutMs >= 0 && <u64>timeoutMs * 1_000_000 < this.nextFullNs - nowNs;
+  }
+
+  /**
+   * True when this full poll (of `timeoutMs`) should be measured: every full poll in HOT mode, one in
+   * SAMPLE_EVERY in FULL mode; and only when it can be made without waiting (timeout 0, or a busy loop,
+   * where a first try without waiting usually finds something).
+   */
+  wantsSample(timeoutMs: i64): bool {
+    if (timeoutMs != 0 && !this.busy) return false;
+    return this.mode == PollMode.HOT || (++this.fullSelects % SAMPLE_EVERY) == 0;
   }
 
   /** Records one full poll made without waiting, which took `costNs`; decides the mode at the end of a window. */

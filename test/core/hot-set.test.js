@@ -27,7 +27,7 @@ async function busySelector({ active = 1, overReport = false, pollCost = COST } 
 
 /** Selects without waiting until the selector has measured the host and switched to the hot set. */
 function warmUp(core) {
-  for (let i = 0; i < 100 && !core.selHotMode(); i++) core.selSelect(0n);
+  for (let i = 0; i < 1000 && !core.selHotMode(); i++) core.selSelect(0n);
   assert.ok(core.selHotMode(), "the selector did not switch to the hot set on an expensive host");
 }
 
