@@ -7,12 +7,19 @@ export enum PollMode {
   FULL = 0,
   /** Busy turns poll the hot set only; every registered fd is polled again at least once per wake-up interval. */
   HOT = 1,
+  /**
+   * FULL for good: switching between the hot array and the full one made full polls much dearer, so the host
+   * caches the array it is handed (the Node host does) and gains nothing from a hot set.
+   */
+  FULL_ONLY = 2,
 }
 
 /** Full polls whose cost is measured before the mode is decided again. */
 const WINDOW: i32 = 8;
 /** In FULL mode one select in SAMPLE_EVERY is measured: the clock reads stay off the common path. */
 const SAMPLE_EVERY: u32 = 16;
+/** A full poll dearer than this many times its cost before the hot set was used means switching arrays costs the host. */
+const SWITCH_PENALTY: u64 = 4;
 /** A full poll may take at most 1/FULL_SHARE of the time between full polls (so at most ~10 % of a busy loop). */
 const FULL_SHARE: u64 = 10;
 
@@ -21,6 +28,10 @@ const FULL_SHARE: u64 = 10;
  * without waiting (timeout 0): on a host whose poll_oneoff is O(registered) (wasmtime: one poll(2) over every
  * fd) it is large, on a host that caches the subscription array (the Node host) it stays small. At or above
  * `hotCostNs` the selector uses the hot set, below it polls everything.
+ *
+ * A host that caches the array it is handed and re-reads it when it changes (the Node host) would pay for
+ * every switch between the hot array and the full one: when a full poll made in HOT mode costs more than
+ * SWITCH_PENALTY times what it cost before, the selector goes back to full polls for good (FULL_ONLY).
  *
  * The wake-up bound: in HOT mode a registered fd that becomes ready is seen by the first full poll at most
  * max(wakeBoundMs, 10 x the measured cost of a full poll) after the previous one, plus that poll's own time.
@@ -39,6 +50,8 @@ export class PollPolicy {
   busy: bool = false;
   private nextFullNs: u64 = 0;
   private fullSelects: u32 = 0;
+  /** The cost of a full poll measured in FULL mode, when the hot set was turned on. */
+  private costBeforeHot: u64 = 0;
   private windowMin: u64 = u64.MAX_VALUE;
   private windowCount: i32 = 0;
 
@@ -67,7 +80,7 @@ export class PollPolicy {
    * where a first try without waiting usually finds something).
    */
   wantsSample(timeoutMs: i64): bool {
-    if (timeoutMs != 0 && !this.busy) return false;
+    if (this.mode == PollMode.FULL_ONLY || (timeoutMs != 0 && !this.busy)) return false;
     return this.mode == PollMode.HOT || (++this.fullSelects % SAMPLE_EVERY) == 0;
   }
 
@@ -90,7 +103,14 @@ export class PollPolicy {
 
   /** The only place the mode changes. */
   private decide(): void {
+    const was = this.mode;
+    if (was == PollMode.FULL_ONLY) return;
+    if (was == PollMode.HOT && this.fullCostNs > SWITCH_PENALTY * this.costBeforeHot) {
+      this.mode = PollMode.FULL_ONLY;
+      return;
+    }
     this.mode = this.enabled && this.fullCostNs >= this.hotCostNs ? PollMode.HOT : PollMode.FULL;
+    if (was != PollMode.HOT && this.mode == PollMode.HOT) this.costBeforeHot = this.fullCostNs;
   }
 
   /** Turns the hot set on (`ms` > 0, the lower bound of the wake-up interval) or off (0); off takes effect at once. */

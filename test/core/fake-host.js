@@ -23,8 +23,13 @@ export class FakeHost {
     this.badFds = badFds; // "whole-call" (wasmtime) or "per-event"
     this.overReport = overReport;
     this.env = env;
-    /** { baseNs, perSubNs }: virtual time each poll_oneoff takes, before it answers (null: polls are free). */
+    /**
+     * { baseNs, perSubNs, cached }: virtual time each poll_oneoff takes before it answers (null: polls are free).
+     * perSubNs is charged per fd subscription, or with `cached` (like the Node host's cache) only per slot that
+     * differs from the previous call's array, removed slots included.
+     */
     this.pollCost = pollCost;
+    this.previousFdSubs = [];
     this.nowNs = 1_000_000_000n;
     this.sockets = new Map();
     this.nextFd = 100; // never reused, like wasmtime
@@ -74,6 +79,16 @@ export class FakeHost {
     return { read: avail > 0 || s.peerClosed || s.reset, write: s.capacity > 0 || s.reset, nbytes: avail, hangup: s.reset };
   }
 
+  /** Subscriptions a poll is charged for (see pollCost). */
+  chargedSubs(fdSubs) {
+    const prev = this.previousFdSubs;
+    this.previousFdSubs = fdSubs;
+    if (!this.pollCost.cached) return fdSubs.length;
+    let changed = Math.max(prev.length - fdSubs.length, 0);
+    fdSubs.forEach((s, i) => { if (!prev[i] || prev[i].ud !== s.ud) changed++; });
+    return changed;
+  }
+
   imports() {
     const h = this;
     const wasi = {
@@ -88,7 +103,7 @@ export class FakeHost {
           subs.push({ ud: v.getBigUint64(p, true), tag, fd: v.getUint32(p + 16, true), timeout: v.getBigUint64(p + 24, true) });
         }
         h.lastSubscriptions = subs;
-        if (h.pollCost) h.nowNs += BigInt(h.pollCost.baseNs + h.pollCost.perSubNs * subs.filter((s) => s.tag !== 0).length);
+        if (h.pollCost) h.nowNs += BigInt(h.pollCost.baseNs + h.pollCost.perSubNs * h.chargedSubs(subs.filter((s) => s.tag !== 0)));
         for (let round = 0; ; round++) {
           const events = [];
           let anyFdReady = false;

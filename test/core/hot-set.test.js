@@ -142,6 +142,19 @@ test("a dead fd in the hot set is reported with its errno, like any dead fd", as
   assert.ok(got.some((g) => g.fd === FIRST && g.errno === 0), JSON.stringify(got));
 });
 
+test("a host that re-reads the array whenever it changes sends the selector back to full polls for good", async () => {
+  // Every call costs 150 µs (enough to try the hot set), plus 1 µs per slot that differs from the previous call.
+  const { core, host } = await busySelector({ pollCost: { baseNs: 150_000, perSubNs: 1000, cached: true } });
+  warmUp(core);
+  for (let i = 0; i < 200 && core.selHotMode(); i++) spend(core, host, 10_000_000n);
+  assert.not.ok(core.selHotMode(), "still using the hot set");
+  for (let i = 0; i < 3000; i++) {
+    core.selSelect(0n);
+    assert.not.ok(core.selHotMode(), `back to the hot set after ${i} selects`);
+    assert.is(fdSubs(host).length, N);
+  }
+});
+
 test("on a host whose poll is cheap, every select polls every fd", async () => {
   const { core, host } = await busySelector({ pollCost: null });
   for (let i = 0; i < 30; i++) {
