@@ -87,7 +87,7 @@ export class HotPoller {
       const t0 = monotonicNs();
       this.status = this.full.wait(0, ready);
       this.fullPolls++;
-      if (this.status == Errno.SUCCESS) policy.sample(monotonicNs() - t0);
+      if (this.status == Errno.SUCCESS) policy.sample(monotonicNs() - t0, this.set.subscriptionCount);
       sampled = true;
     }
     if (!sampled || (timeoutMs != 0 && this.status == Errno.SUCCESS && ready.length == 0)) {

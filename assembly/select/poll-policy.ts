@@ -18,7 +18,10 @@ export enum PollMode {
 const WINDOW: i32 = 8;
 /** In FULL mode one select in SAMPLE_EVERY is measured: the clock reads stay off the common path. */
 const SAMPLE_EVERY: u32 = 16;
-/** A full poll dearer than this many times its cost before the hot set was used means switching arrays costs the host. */
+/**
+ * A full poll dearer per subscription than this many times its cost before the hot set was used means switching
+ * arrays costs the host. Per subscription, since connections keep arriving after the switch.
+ */
 const SWITCH_PENALTY: u64 = 4;
 /** A full poll may take at most 1/FULL_SHARE of the time between full polls (so at most ~10 % of a busy loop). */
 const FULL_SHARE: u64 = 10;
@@ -30,8 +33,9 @@ const FULL_SHARE: u64 = 10;
  * `hotCostNs` the selector uses the hot set, below it polls everything.
  *
  * A host that caches the array it is handed and re-reads it when it changes (the Node host) would pay for
- * every switch between the hot array and the full one: when a full poll made in HOT mode costs more than
- * SWITCH_PENALTY times what it cost before, the selector goes back to full polls for good (FULL_ONLY).
+ * every switch between the hot array and the full one: when a full poll made in HOT mode costs more per
+ * subscription than SWITCH_PENALTY times what it cost before, the selector goes back to full polls for good
+ * (FULL_ONLY).
  *
  * The wake-up bound: in HOT mode a registered fd that becomes ready is seen by the first full poll at most
  * max(wakeBoundMs, 10 x the measured cost of a full poll) after the previous one, plus that poll's own time.
@@ -50,8 +54,11 @@ export class PollPolicy {
   busy: bool = false;
   private nextFullNs: u64 = 0;
   private fullSelects: u32 = 0;
-  /** The cost of a full poll measured in FULL mode, when the hot set was turned on. */
-  private costBeforeHot: u64 = 0;
+  /** Cost per subscription of a full poll (fastest of the window), ns. */
+  private perSubNs: f64 = 0;
+  private windowMinPerSub: f64 = f64.MAX_VALUE;
+  /** perSubNs measured in FULL mode when the hot set was turned on. */
+  private perSubBeforeHot: f64 = 0;
   private windowMin: u64 = u64.MAX_VALUE;
   private windowCount: i32 = 0;
 
@@ -84,12 +91,16 @@ export class PollPolicy {
     return this.mode == PollMode.HOT || (++this.fullSelects % SAMPLE_EVERY) == 0;
   }
 
-  /** Records one full poll made without waiting, which took `costNs`; decides the mode at the end of a window. */
-  sample(costNs: u64): void {
+  /** Records one full poll of `subs` subscriptions made without waiting, which took `costNs`; decides the mode at the end of a window. */
+  sample(costNs: u64, subs: i32): void {
     if (costNs < this.windowMin) this.windowMin = costNs;
+    const perSub = <f64>costNs / <f64>max(subs, 1);
+    if (perSub < this.windowMinPerSub) this.windowMinPerSub = perSub;
     if (++this.windowCount < WINDOW) return;
     this.fullCostNs = this.windowMin;
+    this.perSubNs = this.windowMinPerSub;
     this.windowMin = u64.MAX_VALUE;
+    this.windowMinPerSub = f64.MAX_VALUE;
     this.windowCount = 0;
     this.decide();
   }
@@ -105,12 +116,12 @@ export class PollPolicy {
   private decide(): void {
     const was = this.mode;
     if (was == PollMode.FULL_ONLY) return;
-    if (was == PollMode.HOT && this.fullCostNs > SWITCH_PENALTY * this.costBeforeHot) {
+    if (was == PollMode.HOT && this.perSubNs > <f64>SWITCH_PENALTY * this.perSubBeforeHot) {
       this.mode = PollMode.FULL_ONLY;
       return;
     }
     this.mode = this.enabled && this.fullCostNs >= this.hotCostNs ? PollMode.HOT : PollMode.FULL;
-    if (was != PollMode.HOT && this.mode == PollMode.HOT) this.costBeforeHot = this.fullCostNs;
+    if (was != PollMode.HOT && this.mode == PollMode.HOT) this.perSubBeforeHot = this.perSubNs;
   }
 
   /** Turns the hot set on (`ms` > 0, the lower bound of the wake-up interval) or off (0); off takes effect at once. */

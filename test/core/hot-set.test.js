@@ -142,6 +142,22 @@ test("a dead fd in the hot set is reported with its errno, like any dead fd", as
   assert.ok(got.some((g) => g.fd === FIRST && g.errno === 0), JSON.stringify(got));
 });
 
+test("fds registered after the switch to the hot set (a growing server) keep it on", async () => {
+  const { core, host } = await loadHarness({ pollCost: COST });
+  for (let i = 0; i < 200; i++) { host.stream(FIRST + i); core.selRegister(FIRST + i, READ, i); }
+  FakeHost.feed(host.sockets.get(FIRST), "x");
+  warmUp(core);
+  for (let i = 200; i < 5000; i++) {
+    host.stream(FIRST + i);
+    core.selRegister(FIRST + i, READ, i);
+    core.selSelect(0n);
+  }
+  spend(core, host, 2_000_000_000n);
+  assert.ok(core.selHotMode(), "the hot set was turned off as the server grew");
+  core.selSelect(0n);
+  assert.ok(fdSubs(host).length < 10, `a busy select handed the host ${fdSubs(host).length} fds`);
+});
+
 test("a host that re-reads the array whenever it changes sends the selector back to full polls for good", async () => {
   // Every call costs 150 µs (enough to try the hot set), plus 1 µs per slot that differs from the previous call.
   const { core, host } = await busySelector({ pollCost: { baseNs: 150_000, perSubNs: 1000, cached: true } });
