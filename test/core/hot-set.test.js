@@ -192,4 +192,12 @@ test("a wake-up bound of 0 turns the hot set off on an expensive host", async ()
   assert.is(host.pollCalls - before, 30, "one host call per select, as before the hot set");
 });
 
+test("a malformed WASMUX_WAKE_MS is reported in one line and the loop runs with the default", async () => {
+  const { core, host } = await loadHarness({ env: { WASMUX_WAKE_MS: "10ms" } });
+  core.loopReset(1n << 18n, 1n << 16n);
+  core.loopStopAfter(5n);
+  assert.is(core.loopRun(), 0);
+  assert.is(host.stderr, "wasmux: WASMUX_WAKE_MS must be a whole number of milliseconds (got '10ms'); keeping the default\n");
+});
+
 test.run();
