@@ -56,7 +56,7 @@ export class HotPoller {
     const policy = this.policy;
     if (!policy.enabled) return this.pollAll(timeoutMs, false);
     if (policy.mode != PollMode.HOT) return this.pollAll(timeoutMs, true);
-    let now = monotonicNs();
+    const now = monotonicNs();
     if (!policy.mustPollAll(now, this.hot.size, this.set.dead.length)) {
       const wait = policy.hotTimeoutMs(now, timeoutMs);
       const ready = this.hotReady;
@@ -70,9 +70,7 @@ export class HotPoller {
       policy.busy = false;
       if (this.status == Errno.SUCCESS && ready.length == 0 && policy.callerLimited(now, timeoutMs)) return ready;
       // The interval is over (or a hot fd failed): poll every fd with what is left of the caller's timeout.
-      const later = monotonicNs();
-      if (timeoutMs > 0) timeoutMs = max<i64>(timeoutMs - <i64>((later - now) / 1_000_000), 0);
-      now = later;
+      if (timeoutMs > 0) timeoutMs = max<i64>(timeoutMs - <i64>((monotonicNs() - now) / 1_000_000), 0);
     }
     return this.pollAll(timeoutMs, true);
   }
