@@ -1,5 +1,7 @@
 import { Errno } from "../wasi/errno";
 import { monotonicMs } from "../wasi/clock";
+import { getenv } from "../wasi/environ";
+import { logLine } from "../wasi/stderr";
 import { Selector, EVENT_READ, EVENT_WRITE } from "../select/selector";
 import { Listener } from "../net/listener";
 import { Stream, ConnectResult } from "../net/stream";
@@ -19,7 +21,9 @@ import { TimerCallback, TimerHeap } from "./timers";
  * A single-threaded event loop over a Selector: listeners, connections, your own watchers and
  * timers. When idle it blocks in one poll until the next timer is due (or for ever when there is
  * none); it never spins. Readiness is a hint: every watcher reads until AGAIN, or until it has read
- * what the host reported (readHint), and copes with AGAIN.
+ * what the host reported (readHint), and copes with AGAIN. On a host whose poll costs O(registered fds),
+ * busy turns poll only the active fds (Selector.wakeBoundMs; the environment variable WASMUX_WAKE_MS
+ * overrides it when run() starts, 0 polls every fd on every turn).
  */
 export class EventLoop {
   readonly selector: Selector<Watcher> = new Selector<Watcher>();
@@ -114,6 +118,9 @@ export class EventLoop {
    */
   run(): Errno {
     this.stopped = false;
+    // Read here, not in the constructor: an operator's override wins over the program's setting.
+    const wake = wakeBoundFromEnv();
+    if (wake >= 0) this.selector.wakeBoundMs = wake;
     while (!this.stopped) {
       const due = this.timers.nextDue();
       if (this.selector.size == 0 && due < 0) return Errno.SUCCESS;
@@ -139,4 +146,20 @@ export class EventLoop {
   connectionOpened(conn: Connection): void { this.open++; }
   /** @internal */
   connectionClosed(conn: Connection): void { this.open--; }
+}
+
+/** WASMUX_WAKE_MS as a number of ms, or -1 when unset; a malformed value is reported once and ignored. */
+function wakeBoundFromEnv(): i64 {
+  const v = getenv("WASMUX_WAKE_MS");
+  if (v == null) return -1;
+  let ms: i64 = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57 || i >= 9) {
+      logLine("wasmux: WASMUX_WAKE_MS must be a whole number of milliseconds (got '" + v + "'); keeping the default");
+      return -1;
+    }
+    ms = ms * 10 + <i64>(c - 48);
+  }
+  return v.length == 0 ? -1 : ms;
 }

@@ -1,8 +1,8 @@
 import { Errno } from "../wasi/errno";
 import { ReadinessSet } from "../readiness/readiness-set";
-import { Registration } from "../readiness/registration";
 import { Ready, isValidInterest } from "../readiness/interest";
-import { Poller } from "./poller";
+import { HotPoller } from "./hot-poller";
+import { PollMode } from "./poll-policy";
 
 /** Interest bits, named as in Python's selectors. */
 export const EVENT_READ: u8 = Ready.READ;
@@ -28,20 +28,21 @@ export class SelectedKey<T> {
  * Python's `selectors` API over poll_oneoff: register fds with events and data, then select.
  * AssemblyScript has no exceptions, so mistakes come back as errnos and leave the state unchanged:
  * EXIST (registered twice), NOENT (unknown fd), INVAL (empty or unknown event mask), BADF (closed).
- * One select costs the host call plus work proportional to the ready fds, not the registered ones.
+ * One select costs the host call plus work proportional to the ready fds, not the registered ones; on a
+ * host whose poll itself costs O(registered) (wasmtime), busy turns poll only the recently active fds and
+ * every fd is polled at least once per wake-up interval (see `wakeBoundMs`).
  */
 export class Selector<T> {
   private keys: Map<u32, SelectorKey<T>> = new Map();
   private set: ReadinessSet;
-  private poller: Poller;
-  private ready: Array<Registration> = [];
+  private poller: HotPoller;
   private selected: Array<SelectedKey<T>> = [];
   private closed: bool = false;
 
   constructor() {
     const set = new ReadinessSet();
     this.set = set;
-    this.poller = new Poller(set);
+    this.poller = new HotPoller(set);
   }
 
   /** Starts watching `fd` for `events` (EVENT_READ | EVENT_WRITE), carrying `data`. */
@@ -50,6 +51,7 @@ export class Selector<T> {
     const err = this.set.add(fd, events, 0);
     if (err != Errno.SUCCESS) return err;
     this.keys.set(fd, new SelectorKey<T>(fd, events, data));
+    this.poller.touched(fd, events);
     return Errno.SUCCESS;
   }
 
@@ -61,6 +63,7 @@ export class Selector<T> {
     const err = this.set.modify(fd, events, 0);
     if (err != Errno.SUCCESS) return err;
     const key = this.keys.get(fd);
+    if (key.events != events) this.poller.touched(fd, events);
     key.events = events;
     key.data = data;
     return Errno.SUCCESS;
@@ -72,6 +75,7 @@ export class Selector<T> {
     const err = this.set.remove(fd);
     if (err != Errno.SUCCESS) return err;
     this.keys.delete(fd);
+    this.poller.removed(fd);
     return Errno.SUCCESS;
   }
 
@@ -94,8 +98,8 @@ export class Selector<T> {
   select(timeoutMs: i64): Array<SelectedKey<T>> {
     const out = this.selected;
     if (this.closed) { this.lastStatus = Errno.BADF; out.length = 0; return out; }
-    this.lastStatus = this.poller.wait(timeoutMs, this.ready);
-    const ready = this.ready;
+    const ready = this.poller.wait(timeoutMs);
+    this.lastStatus = this.poller.status;
     let n = 0;
     for (let i = 0, k = ready.length; i < k; i++) {
       const reg = unchecked(ready[i]);
@@ -126,12 +130,27 @@ export class Selector<T> {
   /** Host calls the dead-fd search has made (0 while no fd has gone bad). */
   get isolationCalls(): i32 { return this.poller.isolations; }
 
-  /** Forgets every fd and lets go of the poll buffers; later calls answer BADF. Does not close the fds. */
+  /**
+   * The wake-up bound, ms: on a host whose poll costs O(registered), an idle fd that becomes ready is seen
+   * within max(wakeBoundMs, 10 x one full poll's cost) plus one full poll. 0 polls every fd on every select.
+   * Default 10.
+   */
+  get wakeBoundMs(): i64 { return this.poller.policy.wakeBoundMs; }
+  set wakeBoundMs(ms: i64) { this.poller.policy.setWakeBound(ms); }
+
+  /** True while busy selects poll only the hot set (the host's full poll measured expensive). */
+  get hotMode(): bool { return this.poller.policy.mode == PollMode.HOT; }
+  /** fds in the hot set (0 unless hotMode). */
+  get hotSize(): i32 { return this.poller.hotSize; }
+  /** Host polls over every fd, and over the hot set only, since creation. */
+  get fullPolls(): i64 { return this.poller.fullPolls; }
+  get hotPolls(): i64 { return this.poller.hotPolls; }
+
+  /** Forgets every fd; later calls answer BADF. Does not close the fds. */
   close(): void {
     this.keys.clear();
-    this.set.clear();
-    this.poller.release();
-    this.ready.length = 0;
+    this.set = new ReadinessSet();
+    this.poller = new HotPoller(this.set);
     this.selected.length = 0;
     this.closed = true;
   }

@@ -7,7 +7,8 @@
 // - On a real host (BENCH_MODE=real, listener on fd 3): accepts BENCH_MAXN connections (the first
 //   one accepted has one unread byte waiting, so exactly one fd is ready), then for every N in
 //   BENCH_NS registers the first N streams with a fresh Selector and times select(0) calls with the
-//   monotonic clock. Prints one JSON line per N on stdout, then "done".
+//   monotonic clock. Prints one JSON line per N on stdout, then "done". WASMUX_WAKE_MS sets the
+//   selectors' wake-up bound (0: every select polls every fd), as it does for an EventLoop.
 import { Selector, EVENT_READ, select, Listener, Stream, getenv, monotonicNs, logLine } from "../../assembly/index";
 
 // ---- fake-import mode: exports timed from JS ----
@@ -73,6 +74,8 @@ function runReal(): void {
   for (let j = 0; j < ns.length; j++) {
     const n = ns[j];
     const sel = new Selector<i32>();
+    const wake = getenv("WASMUX_WAKE_MS");
+    if (wake != null) sel.wakeBoundMs = I64.parseInt(wake);
     for (let i = 0; i < n; i++) sel.register(streams[i].fd, EVENT_READ, i);
     // Wait until the ready fd shows up (its byte may still be on the way), then warm up.
     let ready = 0;

@@ -14,6 +14,8 @@ interface ClientReport {
   cpu_user: number;
   cpu_sys: number;
   hist: Array<[number, number]>;
+  wake_us?: number[];
+  wake_pending_us?: number;
 }
 
 interface ClientResult {
@@ -27,6 +29,11 @@ interface ClientResult {
   /** Client CPU seconds per wall second, summed over its processes (2.0 = both cores busy). */
   client_cpu: number;
   idle_failed: number;
+  /** Wake-up latencies of idle connections (us), from every process, when wakeMs was given. */
+  wake_us: number[];
+  /** Probes still unanswered when the window closed, and the age of the oldest (us). */
+  wake_pending: number;
+  wake_pending_max_us: number;
 }
 
 interface ClientOptions {
@@ -42,6 +49,8 @@ interface ClientOptions {
   onIdleReady?: () => void;
   holdMs?: number;
   processes?: number;
+  /** Every wakeMs of the measured window, one idle connection sends a byte and its echo is timed. */
+  wakeMs?: number;
 }
 
 function percentile(hist: Array<[number, number]>, p: number): number {
@@ -70,7 +79,7 @@ export async function runClient(env: BenchEnv, o: ClientOptions): Promise<Client
     const conc = Math.floor(o.concurrency / procs) + (i < o.concurrency % procs ? 1 : 0);
     const idleHere = Math.floor(idle / procs) + (i < idle % procs ? 1 : 0);
     const args = [o.host, String(o.port), String(o.size), String(conc), String(o.duration), String(o.warmup)];
-    if (idle > 0) args.push(String(idleHere), String(holdMs));
+    if (idle > 0) args.push(String(idleHere), String(holdMs), String(o.wakeMs ?? 0));
     runs.push(runCommand(exe, args, timeout, (line) => {
       if (line.startsWith('idle-ready') && ++readyCount === procs) o.onIdleReady?.();
     }));
@@ -99,5 +108,8 @@ export async function runClient(env: BenchEnv, o: ClientOptions): Promise<Client
     processes: procs,
     client_cpu: reports.reduce((s, r) => s + r.cpu_user + r.cpu_sys, 0) / window,
     idle_failed: reports.reduce((s, r) => s + r.idle_failed, 0),
+    wake_us: reports.flatMap((r) => r.wake_us ?? []),
+    wake_pending: reports.filter((r) => (r.wake_pending_us ?? -1) >= 0).length,
+    wake_pending_max_us: Math.max(-1, ...reports.map((r) => r.wake_pending_us ?? -1)),
   };
 }

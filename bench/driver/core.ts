@@ -4,7 +4,7 @@
 // (b) the whole call on each host: the same guest with BENCH_MODE=real under the Node host and wasmtime, with N real
 //     loopback connections to its listener (one has a byte waiting), timed by the guest's monotonic clock;
 // (c) peers: CPython's select.select, select.poll and selectors.DefaultSelector on N socket-pair ends.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { BenchEnv } from './env.js';
@@ -12,6 +12,7 @@ import { runCommand, sleep, spawnChild } from './proc.js';
 import { BenchError, HOST, childEnv, serverCommand, type ServerName } from './servers.js';
 import { freePort } from './proc.js';
 import { errorRow, progress, type Options, type Row } from './types.js';
+import { variantModule, variantsOf, type Variant } from './variants.js';
 
 interface GuestExports {
   memory: WebAssembly.Memory;
@@ -132,19 +133,21 @@ function acceptQueue(port: number): number {
   return 0;
 }
 
-/** (b): the bench guest on a real host with N loopback connections. */
-async function hostCore(env: BenchEnv, o: Options, server: ServerName): Promise<Row[]> {
+/** (b): the bench guest (of variant `v`) on a real host with N loopback connections. */
+async function hostCore(env: BenchEnv, o: Options, server: ServerName, v: Variant): Promise<Row[]> {
   const api = 'Selector.select';
-  const fail = (why: string) => o.coreNs.map((n) => errorRow('core', server, why, { fds: n, api }));
+  const fail = (why: string) => o.coreNs.map((n) => errorRow('core', server, why, { fds: n, api, variant: v.name }));
   if (!env.guest.path) return fail(env.guest.reason);
+  const guest = variantModule(v, 'bench/select-cost');
+  if (!existsSync(guest)) return fail(`${guest} is missing`);
   const maxN = Math.max(...o.coreNs);
   const budget = o.smoke ? 30 : o.quick ? 100 : 300;
   const socks: Socket[] = [];
   let proc: ReturnType<typeof spawnChild> | undefined;
   try {
     const port = await freePort(HOST);
-    const [cmd, ...args] = serverCommand(env, server, port, env.guest.path, {
-      BENCH_MODE: 'real', BENCH_NS: o.coreNs.join(','), BENCH_BUDGET_MS: String(budget),
+    const [cmd, ...args] = serverCommand(env, server, port, guest, {
+      BENCH_MODE: 'real', BENCH_NS: o.coreNs.join(','), BENCH_BUDGET_MS: String(budget), ...v.env,
     });
     proc = spawnChild(cmd, args, { cwd: env.root, stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
     const rows: Row[] = [];
@@ -158,8 +161,8 @@ async function hostCore(env: BenchEnv, o: Options, server: ServerName): Promise<
         if (l.trim() === 'done') done = true;
         else if (l.startsWith('{')) {
           const r = JSON.parse(l) as { n: number; calls: number; ns_per_call: number; ready_per_call: number };
-          rows.push(coreRow(server, api, r.n, r.ns_per_call, r.ready_per_call, r.calls, { imports: 'real' }));
-          progress(`core ${server} ${r.n} fds: ${r.ns_per_call.toFixed(0)} ns per select (${r.ready_per_call} ready)`);
+          rows.push(coreRow(server, api, r.n, r.ns_per_call, r.ready_per_call, r.calls, { imports: 'real', variant: v.name }));
+          progress(`core ${server} ${v.name} ${r.n} fds: ${r.ns_per_call.toFixed(0)} ns per select (${r.ready_per_call} ready)`);
         }
       }
     });
@@ -219,8 +222,10 @@ export async function coreScenario(env: BenchEnv, o: Options): Promise<Row[]> {
   const rows = await guestCore(env, o);
   for (const server of ['wasmux-node', 'wasmux-wasmtime'] as ServerName[]) {
     if (o.servers && !o.servers.has(server)) continue;
-    progress(`core: ${server} with real sockets ...`);
-    rows.push(...(await hostCore(env, o, server)));
+    for (const v of variantsOf(env, o)) {
+      progress(`core: ${server} ${v.name} with real sockets ...`);
+      rows.push(...(await hostCore(env, o, server, v)));
+    }
   }
   if (!o.servers || o.servers.has('python-selectors')) {
     progress('core: python select/poll/selectors ...');

@@ -1,16 +1,18 @@
 // `wasmux bench`: the benchmark driver. Scenarios: core (select cost vs registered fds), echo (closed
-// loop, vmbench method), real (wrk and redis-benchmark), many (10,000 idle connections), proxy (proxy.wasm vs direct). Every server and client
+// loop, vmbench method), real (wrk and redis-benchmark), many (idle connections next to a busy closed loop), proxy (proxy.wasm vs direct). Every server and client
 // runs in a child process with a timeout; a missing or broken peer becomes an error row; every child is killed on
 // exit. Progress goes to stderr, the tables to stdout, and with --json FILE the results to FILE and a chart to
 // FILE's name with .svg.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { coreScenario } from './core.js';
 import { machine, prepareEnv } from './env.js';
 import { hookExit, killAll, unhookExit } from './proc.js';
 import { renderSvg, renderTables } from './report.js';
-import { echoScenario, manyScenario, proxyScenario, realClientsScenario } from './scenarios.js';
+import { manyScenario } from './many.js';
+import { echoScenario, proxyScenario, realClientsScenario } from './scenarios.js';
 import { progress, type Options, type Row } from './types.js';
+import { VARIANT_NAMES } from './variants.js';
 
 const BENCH_HELP = `Usage: wasmux bench [options]
 
@@ -24,7 +26,11 @@ Options:
                       c-epoll, node-http, redis)
   --json FILE         Write {"machine", "results"} to FILE and the chart to FILE with .svg
   --duration S        Seconds measured per echo point (default 5; --quick 1)
-  --idle N            Idle connections in the many scenario (default 10000; --quick 1000)
+  --idle LIST         Idle connection counts in the many scenario, comma-separated (default 5000,10000; --quick 1000)
+  --variants LIST     Guest variants for core and many: hot (the default build), full (WASMUX_WAKE_MS=0: every
+                      select polls every fd); default hot
+  --baseline DIR      Also measure the guests of another build directory (e.g. a main checkout's build/) as
+                      variant 'baseline', side by side with the others
   -h, --help          Show this help
 `;
 
@@ -35,10 +41,11 @@ class Usage extends Error {}
 function parseBenchArgs(argv: string[]): Options | 'help' {
   const o: Options = {
     quick: false, smoke: false, only: null, json: null, duration: 5, warmup: 1, sizes: [1024, 10240, 102400],
-    concurrencies: [10, 100], idle: 10000, coreNs: [1, 10, 100, 1000, 10000], servers: null,
+    concurrencies: [10, 100], idle: [5000, 10000], coreNs: [1, 10, 100, 1000, 10000], servers: null,
+    variants: ['hot'], baseline: null,
   };
   let duration: number | null = null;
-  let idle: number | null = null;
+  let idle: number[] | null = null;
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i];
     let value: string | undefined;
@@ -62,15 +69,31 @@ function parseBenchArgs(argv: string[]): Options | 'help' {
       }
       case '--servers': o.servers = new Set(take().split(',').map((s) => s.trim()).filter(Boolean)); break;
       case '--duration': duration = Number(take()); if (!(duration > 0)) throw new Usage('--duration must be > 0'); break;
-      case '--idle': idle = Number(take()); if (!(idle >= 1) || !Number.isInteger(idle)) throw new Usage('--idle must be a positive integer'); break;
+      case '--idle': {
+        idle = take().split(',').map((x) => Number(x.trim()));
+        if (idle.length === 0 || idle.some((n) => !(n >= 1) || !Number.isInteger(n))) throw new Usage('--idle must be positive integers, comma-separated');
+        break;
+      }
+      case '--variants': {
+        const list = take().split(',').map((x) => x.trim()).filter(Boolean);
+        for (const v of list) if (!VARIANT_NAMES.includes(v)) throw new Usage(`unknown variant '${v}' (expected ${VARIANT_NAMES.join(', ')})`);
+        o.variants = list;
+        break;
+      }
+      case '--baseline': {
+        const dir = resolve(take());
+        if (!existsSync(join(dir, 'echo.wasm'))) throw new Usage(`--baseline ${dir} has no echo.wasm (give a build directory)`);
+        o.baseline = dir;
+        break;
+      }
       default: throw new Usage(`unknown option '${a}' (try 'wasmux bench --help')`);
     }
   }
   if (o.quick) {
-    Object.assign(o, { duration: 1, warmup: 0.3, sizes: [1024], concurrencies: [10, 100], idle: 1000 });
+    Object.assign(o, { duration: 1, warmup: 0.3, sizes: [1024], concurrencies: [10, 100], idle: [1000] });
   }
   if (o.smoke) {
-    Object.assign(o, { duration: 0.5, warmup: 0.1, sizes: [1024], concurrencies: [10], idle: 100, coreNs: [1, 10, 100] });
+    Object.assign(o, { duration: 0.5, warmup: 0.1, sizes: [1024], concurrencies: [10], idle: [100], coreNs: [1, 10, 100] });
     o.only ??= new Set(['core', 'echo']);
     o.servers ??= new Set(['wasmux-node', 'c-epoll', 'python-selectors']);
   }
@@ -108,7 +131,7 @@ export async function runBench(argv: string[]): Promise<number> {
       mkdirSync(dirname(opts.json), { recursive: true });
       const doc = {
         machine: m,
-        options: { quick: opts.quick, smoke: opts.smoke, duration_s: opts.duration, warmup_s: opts.warmup, idle: opts.idle },
+        options: { quick: opts.quick, smoke: opts.smoke, duration_s: opts.duration, warmup_s: opts.warmup, idle: opts.idle, variants: opts.variants, baseline: opts.baseline },
         results: rows,
       };
       writeFileSync(opts.json, JSON.stringify(doc, null, 1) + '\n');

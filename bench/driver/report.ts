@@ -15,6 +15,9 @@ function table(headers: string[], lines: string[][]): string {
   return [row(headers), w.map((n) => '-'.repeat(n)).join('  '), ...lines.map(row)].join('\n');
 }
 
+/** A core series: server, API, and the guest variant when there is one. */
+const coreSeries = (r: Row) => `${r.server} ${r.api ?? ''} ${r.variant ?? ''}`.replace(/ +/g, ' ').trim();
+
 const sizeName = (s: number | null) => (s === null ? '-' : s >= 1024 ? `${s / 1024} KiB` : `${s} B`);
 
 /** wasmux host / peer request-rate ratios per echo point. */
@@ -34,23 +37,31 @@ export function renderTables(rows: Row[]): string {
   const core = rows.filter((r) => r.scenario === 'core');
   if (core.length) {
     parts.push('Core loop: ns per select call, one fd ready (guest = fake imports that answer at once)');
-    const series = [...new Set(core.map((r) => `${r.server} ${r.api ?? ''}`.trim()))];
+    const series = [...new Set(core.map(coreSeries))];
     const ns = [...new Set(core.filter((r) => r.fds !== undefined).map((r) => r.fds as number))].sort((a, b) => a - b);
     const lines = series.map((s) => [s, ...ns.map((n) => {
-      const r = core.find((c) => `${c.server} ${c.api ?? ''}`.trim() === s && c.fds === n);
+      const r = core.find((c) => coreSeries(c) === s && c.fds === n);
       if (!r) return '-';
       if (r.error) return 'error';
       return fmt(r.ns_per_call) + (r.ready_per_call !== undefined && (r.ready_per_call as number) > 1.01 ? ` (${fmt(r.ready_per_call)}r)` : '');
     })]);
     parts.push(table(['series', ...ns.map((n) => `${fmt(n)} fds`)], lines));
   }
-  const net = rows.filter((r) => r.scenario !== 'core');
+  const many = rows.filter((r) => r.scenario === 'many');
+  if (many.length) {
+    parts.push('\nMany: 1 KiB x 10 closed loop with idle connections open; ratio = req/s / the same server\'s no-idle req/s');
+    parts.push(table(['server', 'variant', 'idle', 'req/s', 'ratio', 'wake p50 us', 'wake p99 us', 'wake max us', 'B/idle conn', 'note'],
+      many.map((r) => [r.server, String(r.variant ?? '-'), fmt(r.idle), fmt(r.rps), r.ratio_to_no_idle == null ? '-' : `${fmt(r.ratio_to_no_idle, 2)}x`,
+        fmt(r.wake_p50_us), fmt(r.wake_p99_us), fmt(r.wake_max_us), fmt(r.bytes_per_idle_conn),
+        r.error ? `ERROR: ${r.error}` : r.wake_pending ? `${r.wake_pending} probe(s) unanswered at the end (${fmt(r.wake_pending_max_us)} us)` : ''])));
+  }
+  const net = rows.filter((r) => r.scenario !== 'core' && r.scenario !== 'many');
   if (net.length) {
     parts.push('\nNetwork scenarios');
     parts.push(table(['scenario', 'server', 'size', 'conc', 'req/s', 'MiB/s', 'p50 us', 'p99 us', 'client cpu', 'server cpu', 'note'],
       net.map((r) => [r.scenario, r.server, sizeName(r.size), fmt(r.concurrency), fmt(r.rps), fmt(r.mibps, 1), fmt(r.p50_us), fmt(r.p99_us),
         fmt(r.client_cpu, 2), fmt(r.server_cpu, 2),
-        r.error ? `ERROR: ${r.error}` : r.scenario === 'many' ? `${fmt(r.bytes_per_idle_conn)} B/idle conn (${fmt(r.idle)} idle)` : r.non_2xx ? `${r.non_2xx} non-2xx` : ''])));
+        r.error ? `ERROR: ${r.error}` : r.non_2xx ? `${r.non_2xx} non-2xx` : ''])));
   }
   const ratios = echoRatios(rows);
   if (ratios.length) {
@@ -136,9 +147,9 @@ export function renderSvg(rows: Row[], title: string): string {
     for (const n of [...new Set(xs)].sort((a, b) => a - b)) {
       out.push(`<line x1="${X(n)}" x2="${X(n)}" y1="${py}" y2="${py + ph}" stroke="#eee"/><text x="${X(n)}" y="${py + ph + 16}" text-anchor="middle">${fmt(n)}</text>`);
     }
-    const series = [...new Set(core.map((r) => `${r.server} ${r.api}`))];
+    const series = [...new Set(core.map(coreSeries))];
     series.forEach((s, i) => {
-      const pts = core.filter((r) => `${r.server} ${r.api}` === s).sort((a, b) => (a.fds as number) - (b.fds as number));
+      const pts = core.filter((r) => coreSeries(r) === s).sort((a, b) => (a.fds as number) - (b.fds as number));
       const color = pts[0].server === 'wasmux-guest' ? PALETTE[i % 2] : COLORS[pts[0].server] && !pts[0].server.startsWith('python') ? COLORS[pts[0].server] : PALETTE[(i + 2) % PALETTE.length];
       const dash = pts[0].server.startsWith('python') ? ' stroke-dasharray="5,3"' : '';
       out.push(`<polyline fill="none" stroke="${color}" stroke-width="2"${dash} points="${pts.map((p) => `${X(p.fds as number).toFixed(1)},${Y(p.ns_per_call as number).toFixed(1)}`).join(' ')}"/>`);

@@ -1,14 +1,14 @@
-// The network scenarios: closed-loop echo (2), real clients (3) and many connections (4).
+// The network scenarios: closed-loop echo (2), real clients (3) and the proxy (5); many connections (4) is in many.ts.
 import { join } from 'node:path';
 import { runClient } from './client.js';
 import type { BenchEnv } from './env.js';
-import { cpuSeconds, rssKiB, runCommand, sleep } from './proc.js';
+import { cpuSeconds, runCommand } from './proc.js';
 import { BenchError, startProxy, startServer, type RunningServer, type ServerName } from './servers.js';
 import { errorRow, progress, type Options, type Row } from './types.js';
 
 const ECHO_SERVERS: ServerName[] = ['wasmux-node', 'wasmux-wasmtime', 'node-net', 'python-selectors', 'uvloop', 'c-epoll'];
 
-function reason(e: unknown): string {
+export function reason(e: unknown): string {
   return e instanceof BenchError ? e.message : `internal error: ${e instanceof Error ? e.message : String(e)}`;
 }
 
@@ -16,8 +16,9 @@ function moduleFor(env: BenchEnv, server: ServerName, name: string): string | un
   return server.startsWith('wasmux-') ? join(env.root, 'build', `${name}.wasm`) : undefined;
 }
 
-async function withServer<T>(env: BenchEnv, server: ServerName, module: string | undefined, fn: (s: RunningServer) => Promise<T>): Promise<T> {
-  const s = await startServer(env, server, module);
+export async function withServer<T>(env: BenchEnv, server: ServerName, module: string | undefined, fn: (s: RunningServer) => Promise<T>,
+  guestEnv: Record<string, string> = {}): Promise<T> {
+  const s = await startServer(env, server, module, guestEnv);
   try {
     return await fn(s);
   } finally {
@@ -26,7 +27,7 @@ async function withServer<T>(env: BenchEnv, server: ServerName, module: string |
 }
 
 /** Did the server die during a step? Turns a vanished server into a clear error. */
-function checkAlive(s: RunningServer): void {
+export function checkAlive(s: RunningServer): void {
   if (s.proc.child.exitCode !== null || s.proc.child.signalCode !== null) {
     const tail = s.proc.stderrTail().trim().split('\n').slice(-2).join(' / ');
     throw new BenchError(`${s.name} exited (${s.proc.child.exitCode ?? s.proc.child.signalCode})${tail ? `: ${tail}` : ''}`);
@@ -72,7 +73,7 @@ export async function echoScenario(env: BenchEnv, o: Options): Promise<Row[]> {
   return rows;
 }
 
-function round(x: number, digits: number): number {
+export function round(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 }
@@ -153,46 +154,6 @@ export async function realClientsScenario(env: BenchEnv, o: Options): Promise<Ro
     } catch (e) {
       for (const t of ['kv-set', 'kv-get']) rows.push(errorRow(t, server, reason(e), { concurrency: 50, pipeline: 16 }));
       progress(`kv ${server}: error: ${reason(e)}`);
-    }
-  }
-  return rows;
-}
-
-/** Scenario 4: many mostly idle connections on one echo process, 100 active; RSS growth per idle connection. */
-export async function manyScenario(env: BenchEnv, o: Options): Promise<Row[]> {
-  const rows: Row[] = [];
-  const servers: ServerName[] = ['wasmux-node', 'wasmux-wasmtime', 'c-epoll'];
-  const active = 100;
-  const size = 1024;
-  for (const server of servers.filter((s) => !o.servers || o.servers.has(s))) {
-    progress(`many ${server}: ${o.idle} idle + ${active} active ...`);
-    try {
-      const row = await withServer(env, server, moduleFor(env, server, 'echo'), async (s) => {
-        // Warm the server first so the baseline RSS includes its steady state (JIT, buffers).
-        await runClient(env, { host: s.host, port: s.port, size, concurrency: active, duration: 0.5, warmup: 0 });
-        await sleep(300);
-        const rss0 = rssKiB(s.pid);
-        let rss1: number | null = null;
-        const holdMs = 2000;
-        const r = await runClient(env, {
-          host: s.host, port: s.port, size, concurrency: active, duration: o.duration, warmup: o.warmup, idle: o.idle, holdMs,
-          onIdleReady: () => { setTimeout(() => { rss1 = rssKiB(s.pid); }, holdMs / 2); },
-        });
-        const rss2 = rssKiB(s.pid);
-        checkAlive(s);
-        if (rss0 === null || rss1 === null) throw new BenchError('could not read the server RSS');
-        const perConn = ((rss1 - rss0) * 1024) / o.idle;
-        return {
-          scenario: 'many', server, size, concurrency: active, rps: r.rps, mibps: r.mibps, p50_us: r.p50_us, p99_us: r.p99_us,
-          idle: o.idle, idle_failed: r.idle_failed, errors: r.errors, rss_before_kib: rss0, rss_idle_kib: rss1, rss_after_kib: rss2,
-          bytes_per_idle_conn: Math.round(perConn), client_cpu: round(r.client_cpu, 3),
-        } satisfies Row;
-      });
-      rows.push(row);
-      progress(`many ${server}: ${Math.round(row.rps ?? 0)} req/s, ${row.bytes_per_idle_conn} B per idle connection`);
-    } catch (e) {
-      rows.push(errorRow('many', server, reason(e), { size, concurrency: active, idle: o.idle }));
-      progress(`many ${server}: error: ${reason(e)}`);
     }
   }
   return rows;

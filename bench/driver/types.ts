@@ -22,8 +22,13 @@ export interface Options {
   warmup: number;
   sizes: number[];
   concurrencies: number[];
-  idle: number;
+  /** Idle connection counts of the many scenario. */
+  idle: number[];
   coreNs: number[];
+  /** Guest variants for core and many: 'hot' and/or 'full' (see variants.ts). */
+  variants: string[];
+  /** Another build directory measured as variant 'baseline', or null. */
+  baseline: string | null;
   servers: Set<string> | null;
 }
 

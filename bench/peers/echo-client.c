@@ -2,9 +2,13 @@
  * Each of C connections sends one message of S bytes, waits until all S bytes came back, records the
  * round-trip latency, and sends the next. Optionally first opens I idle connections (each confirmed with a
  * 1-byte round trip, so the server has accepted it), prints "idle-ready" and waits before the active phase.
+ * With WAKE_MS > 0, every WAKE_MS during the measured window one idle connection (the next in turn) sends one
+ * byte, and the time until its echo comes back is its wake-up latency: how long a server under load takes to
+ * notice a connection that had been idle.
  * Prints one JSON line: completed requests in the measured window, bytes, CPU time of this process in the
- * window, errors, and a sparse latency histogram (1 us buckets below 10 ms, 1 ms buckets above).
- * Usage: echo-client HOST PORT SIZE CONNS DURATION_S WARMUP_S [IDLE [IDLE_HOLD_MS]]
+ * window, errors, a sparse latency histogram (1 us buckets below 10 ms, 1 ms buckets above) and the wake-up
+ * latencies in us.
+ * Usage: echo-client HOST PORT SIZE CONNS DURATION_S WARMUP_S [IDLE [IDLE_HOLD_MS [WAKE_MS]]]
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -26,6 +30,10 @@
 #define FINE 10000          /* 1 us buckets up to 10 ms */
 #define COARSE 10000        /* then 1 ms buckets up to ~10 s */
 static uint64_t hist[FINE + COARSE + 1];
+#define WAKE_MAX 4096       /* wake-up samples kept */
+#define WAKE_TAG 0x80000000u /* epoll data of an idle connection being probed: WAKE_TAG | its index */
+static uint64_t wake_us[WAKE_MAX];
+static int wake_n;
 
 typedef struct {
   int fd;
@@ -75,7 +83,7 @@ static int connect_to(const char *host, int port) {
 
 int main(int argc, char **argv) {
   if (argc < 7) {
-    fprintf(stderr, "usage: %s HOST PORT SIZE CONNS DURATION_S WARMUP_S [IDLE [IDLE_HOLD_MS]]\n", argv[0]);
+    fprintf(stderr, "usage: %s HOST PORT SIZE CONNS DURATION_S WARMUP_S [IDLE [IDLE_HOLD_MS [WAKE_MS]]]\n", argv[0]);
     return 2;
   }
   const char *host = argv[1];
@@ -85,13 +93,15 @@ int main(int argc, char **argv) {
   double duration = atof(argv[5]), warmup = atof(argv[6]);
   int idle = argc > 7 ? atoi(argv[7]) : 0;
   int hold_ms = argc > 8 ? atoi(argv[8]) : 1000;
+  int wake_ms = argc > 9 ? atoi(argv[9]) : 0;
+  int *ifd = NULL;
 
   struct rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) { rl.rlim_cur = rl.rlim_max; setrlimit(RLIMIT_NOFILE, &rl); }
 
   int idle_failed = 0;
   if (idle > 0) {
-    int *ifd = calloc((size_t)idle, sizeof(int));
+    ifd = calloc((size_t)idle, sizeof(int));
     const int batch = 100;
     for (int b = 0; b < idle; b += batch) {
       int e = b + batch < idle ? b + batch : idle;
@@ -133,6 +143,9 @@ int main(int argc, char **argv) {
   cpu_s(&u0, &s0);
   int measuring = warmup <= 0;
   uint64_t requests = 0;
+  /* wake-up probe: at most one idle connection in flight; the next one starts WAKE_MS after the last began */
+  int probe = -1, probe_next = 0;
+  uint64_t probe_t0 = 0, probe_due = wstart;
 
   /* kick off: every connection sends its first message */
   for (int i = 0; i < nconn; i++) {
@@ -162,9 +175,29 @@ int main(int argc, char **argv) {
     uint64_t t = now_ns();
     if (!measuring && t >= wstart) { measuring = 1; requests = 0; memset(hist, 0, sizeof hist); cpu_s(&u0, &s0); }
     if (t >= end) break;
+    if (wake_ms > 0 && ifd && measuring && probe < 0 && t >= probe_due && wake_n < WAKE_MAX) {
+      for (int tries = 0; tries < idle && probe < 0; tries++, probe_next = (probe_next + 1) % idle) {
+        int fd = ifd[probe_next];
+        if (fd < 0) continue;
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+        struct epoll_event ev = {.events = EPOLLIN, .data.u32 = WAKE_TAG | (uint32_t)probe_next};
+        char c = 'w';
+        if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0 && send(fd, &c, 1, MSG_NOSIGNAL) == 1) {
+          probe = probe_next; probe_t0 = now_ns(); probe_due = probe_t0 + (uint64_t)wake_ms * 1000000ull;
+        }
+      }
+    }
     int n = epoll_wait(ep, evs, 512, 50);
     if (n < 0) { if (errno == EINTR) continue; break; }
     for (int k = 0; k < n; k++) {
+      if (evs[k].data.u32 & WAKE_TAG) {
+        int j = (int)(evs[k].data.u32 & ~WAKE_TAG);
+        char c;
+        if (recv(ifd[j], &c, 1, 0) == 1 && j == probe) wake_us[wake_n++] = (now_ns() - probe_t0) / 1000;
+        epoll_ctl(ep, EPOLL_CTL_DEL, ifd[j], NULL);
+        if (j == probe) probe = -1;
+        continue;
+      }
       int i = (int)evs[k].data.u32;
       conn_t *c = &conns[i];
       if (c->dead) continue;
@@ -207,7 +240,10 @@ int main(int argc, char **argv) {
     printf("%s[%llu,%llu]", first ? "" : ",", (unsigned long long)us, (unsigned long long)hist[b]);
     first = 0;
   }
-  printf("]}\n");
+  printf("],\"wake_us\":[");
+  for (int w = 0; w < wake_n; w++) printf("%s%llu", w ? "," : "", (unsigned long long)wake_us[w]);
+  /* a probe still unanswered at the end: its age so far (a lower bound of its wake-up latency), else -1 */
+  printf("],\"wake_pending_us\":%lld}\n", probe >= 0 ? (long long)((stop - probe_t0) / 1000) : -1ll);
   fflush(stdout);
   return 0;
 }

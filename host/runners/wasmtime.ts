@@ -1,5 +1,9 @@
 // The wasmtime runner: the same options and the same Running object as the Node host, carried out
 // by the wasmtime CLI (legacy wasi-common: `-S preview2=n -S tcplisten=...`).
+//
+// The pinned build (npm run setup:wasmtime) is wasmtime 36.0.20 with one fix of ours: its poll_oneoff reports
+// only the fds that are ready. A stock wasmtime ($WASMTIME, PATH) works too, but reports every fd once one is
+// ready; readiness is then a hint the core copes with, at the price of a wasted call per idle fd per wake-up.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -11,7 +15,7 @@ import { formatAddress, type ListenAddress } from '../address.js';
 import { WasmuxError } from '../errors.js';
 import { componentArgs, componentBindFailure, componentFor, runsComponents } from '../wasmtime/component.js';
 import { canProbeListeners, isListeningBy, reservePort } from '../wasmtime/listen-probe.js';
-import { locateWasmtime } from '../wasmtime/locate.js';
+import { WASMTIME_BUILD, locateWasmtime, pinnedPath } from '../wasmtime/locate.js';
 import { checkDirs, inspectCommand, loadModule, type ModuleSource } from './module-source.js';
 import type { BoundAddress, Running } from '../options.js';
 import type { CheckedOptions } from '../validate-options.js';
@@ -201,6 +205,9 @@ function diagnoseEarlyExit(stderrHead: string, addresses: BoundAddress[], module
 /** Starts a guest under wasmtime with checked options; rejects with WasmuxError on a bad module or a failed bind. */
 export async function startWasmtime(options: CheckedOptions): Promise<Running> {
   const wasmtime = await locateWasmtime(options.wasmtime);
+  if (!runsComponents(wasmtime) && wasmtime.path !== pinnedPath()) {
+    (options.stderr ?? process.stderr).write(`wasmux: wasmtime ${wasmtime.version} at ${wasmtime.path} is not the pinned ${WASMTIME_BUILD} build: it reports every fd ready once one is (a hint the core copes with; idle connections cost more). npm run setup:wasmtime builds the pinned one\n`);
+  }
   const dirs = (await checkDirs(options.dirs)).map((d) => `${d.hostPath}::${d.guestPath}`);
   const src = await loadModule(options.module, options.maxModuleSize);
   // wasmtime 47 and later: the program's component build instead (component.ts).

@@ -1,7 +1,7 @@
 // Exports the core to the unit tests as plain-number functions. Compiled without the WASI shim:
 // the test's fake host provides every wasi_snapshot_preview1 import, and `abort` throws in JS.
 import {
-  ReadinessSet, Selector, select, SelectResult, Stream, Listener, listenFds, getenv,
+  ReadinessSet, Selector, SelectedKey, select, SelectResult, Stream, Listener, listenFds, getenv,
   EventLoop, Connection, StreamHandler, ServerHandler, TimerCallback, OutputBuffer, Errno, Watcher,
 } from "../../assembly/index";
 import { ConnectCheck } from "../../assembly/loop/connection";
@@ -47,7 +47,7 @@ export function selMapSize(): i32 { return sel.getMap().size; }
 export function selClose(): void { sel.close(); }
 export function selLastStatus(): u16 { return sel.lastStatus; }
 export function selIsolationCalls(): i32 { return sel.isolationCalls; }
-let selected = sel.select(0);
+let selected: Array<SelectedKey<i32>> = [];
 export function selSelect(timeoutMs: i64): i32 { selected = sel.select(timeoutMs); return selected.length; }
 export function selAtFd(i: i32): u32 { return selected[i].key.fd; }
 export function selAtEvents(i: i32): u8 { return selected[i].events; }
@@ -190,3 +190,10 @@ export function loopWatched(): i32 { return loop.selector.size; }
 
 // ---- the trap: a failing assertion inside Wasm must surface as a JS exception ---------------
 export function failingAssertion(): void { assert(false, "deliberate failure inside Wasm"); }
+
+// ---- hot set (Selector over a host whose poll costs O(registered)) -----------------------------
+export function selSetWakeBound(ms: i64): void { sel.wakeBoundMs = ms; }
+export function selHotMode(): bool { return sel.hotMode; }
+export function selHotSize(): i32 { return sel.hotSize; }
+export function selFullPolls(): i64 { return sel.fullPolls; }
+export function selHotPolls(): i64 { return sel.hotPolls; }

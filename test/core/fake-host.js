@@ -1,6 +1,7 @@
 // A simulated WASI host for the core's unit tests: listeners, streams with scripted peers, a
 // virtual monotonic clock, and the failure modes of real hosts (whole-call EBADF like wasmtime,
-// per-event errors, readiness over-reported for every fd once one is ready).
+// per-event errors, readiness over-reported for every fd once one is ready), and optionally a poll whose cost
+// grows with the subscriptions it is handed (like wasmtime's), charged to the virtual clock.
 import { readFileSync } from "node:fs";
 import {
   Errno as E, EventType, Filetype, FDFLAGS_NONBLOCK, RIFLAGS_PEEK, SDFLAGS_WR, EVENT_FLAG_HANGUP, IOVEC_SIZE,
@@ -31,13 +32,20 @@ export async function loadHarness(options = {}) {
 }
 
 export class FakeHost {
-  constructor({ badFds = "whole-call", overReport = false, env = {}, callLimit = Infinity } = {}) {
+  constructor({ badFds = "whole-call", overReport = false, env = {}, callLimit = Infinity, pollCost = null } = {}) {
     /** poll_oneoff and clock_time_get calls allowed: past it the host throws, so a spinning guest fails its test. */
     this.callLimit = callLimit;
     this.calls = 0;
     this.badFds = badFds; // "whole-call" (wasmtime) or "per-event"
     this.overReport = overReport;
     this.env = env;
+    /**
+     * { baseNs, perSubNs, cached }: virtual time each poll_oneoff takes before it answers (null: polls are free).
+     * perSubNs is charged per fd subscription, or with `cached` (like the Node host's cache) only per slot that
+     * differs from the previous call's array, removed slots included.
+     */
+    this.pollCost = pollCost;
+    this.previousFdSubs = [];
     this.nowNs = 1_000_000_000n;
     this.sockets = new Map();
     this.nextFd = 100; // never reused, like wasmtime
@@ -97,6 +105,16 @@ export class FakeHost {
     return { read: avail > 0 || s.peerClosed || s.reset, write: s.capacity > 0 || s.reset, nbytes: avail, hangup: s.reset };
   }
 
+  /** Subscriptions a poll is charged for (see pollCost). */
+  chargedSubs(fdSubs) {
+    const prev = this.previousFdSubs;
+    this.previousFdSubs = fdSubs;
+    if (!this.pollCost.cached) return fdSubs.length;
+    let changed = Math.max(prev.length - fdSubs.length, 0);
+    fdSubs.forEach((s, i) => { if (!prev[i] || prev[i].ud !== s.ud) changed++; });
+    return changed;
+  }
+
   imports() {
     const h = this;
     const wasi = {
@@ -113,7 +131,8 @@ export class FakeHost {
             timeout: v.getBigUint64(p + SUB_CLOCK_TIMEOUT, true) });
         }
         h.lastSubscriptions = subs;
-        for (;;) {
+        if (h.pollCost) h.nowNs += BigInt(h.pollCost.baseNs + h.pollCost.perSubNs * h.chargedSubs(subs.filter((s) => s.tag !== 0)));
+        for (let round = 0; ; round++) {
           /** @type {{ ud: bigint, error: number, type: number, nbytes: number, flags: number, ready?: boolean }[]} */
           const events = [];
           let anyFdReady = false;

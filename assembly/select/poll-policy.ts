@@ -1,0 +1,132 @@
+// When a selector polls only its hot set and when it polls every registered fd. The mode is one enum whose
+// transitions all happen in PollPolicy.decide(), from measured costs.
+
+/** How a selector polls. */
+export enum PollMode {
+  /** Every select polls every registered fd: the host's poll is cheap (it tracks changes itself), or the hot set is off. */
+  FULL = 0,
+  /** Busy turns poll the hot set only; every registered fd is polled again at least once per wake-up interval. */
+  HOT = 1,
+  /**
+   * FULL for good: switching between the hot array and the full one made full polls much dearer, so the host
+   * caches the array it is handed (the Node host does) and gains nothing from a hot set.
+   */
+  FULL_ONLY = 2,
+}
+
+/** Full polls whose cost is measured before the mode is decided again. */
+const WINDOW: i32 = 8;
+/** In FULL mode one select in SAMPLE_EVERY is measured: the clock reads stay off the common path. */
+const SAMPLE_EVERY: u32 = 16;
+/**
+ * A full poll dearer per subscription than this many times its cost before the hot set was used means switching
+ * arrays costs the host. Per subscription, since connections keep arriving after the switch.
+ */
+const SWITCH_PENALTY: u64 = 4;
+/** A full poll may take at most 1/FULL_SHARE of the time between full polls (so at most ~10 % of a busy loop). */
+const FULL_SHARE: u64 = 10;
+
+/**
+ * Costs and deadlines behind the hot set. The cost of a full poll is the fastest of WINDOW polls made
+ * without waiting (timeout 0): on a host whose poll_oneoff is O(registered) (wasmtime: one poll(2) over every
+ * fd) it is large, on a host that caches the subscription array (the Node host) it stays small. At or above
+ * `hotCostNs` the selector uses the hot set, below it polls everything.
+ *
+ * A host that caches the array it is handed and re-reads it when it changes (the Node host) would pay for
+ * every switch between the hot array and the full one: when a full poll made in HOT mode costs more per
+ * subscription than SWITCH_PENALTY times what it cost before, the selector goes back to full polls for good
+ * (FULL_ONLY).
+ *
+ * The wake-up bound: in HOT mode a registered fd that becomes ready is seen by the first full poll at most
+ * max(wakeBoundMs, 10 x the measured cost of a full poll) after the previous one, plus that poll's own time.
+ */
+export class PollPolicy {
+  mode: PollMode = PollMode.FULL;
+  /** Lower bound of the interval between full polls in HOT mode, in ms; 0 turns the hot set off (every select polls every fd). */
+  wakeBoundMs: i64 = 10;
+  /** A full poll costing at least this (ns, fastest of the window) makes the selector use the hot set. */
+  hotCostNs: u64 = 100_000;
+  /** Full polls made in HOT mode so far: a hot fd carries the epoch it was last ready in. */
+  epoch: i64 = 0;
+  /** Measured cost of one full poll (fastest of the last complete window), ns; 0 until measured. */
+  fullCostNs: u64 = 0;
+  /** True when the last select found something ready: the next full poll first tries without waiting (a clean cost sample). */
+  busy: bool = false;
+  private nextFullNs: u64 = 0;
+  private fullSelects: u32 = 0;
+  /** Cost per subscription of a full poll (fastest of the window), ns. */
+  private perSubNs: f64 = 0;
+  private windowMinPerSub: f64 = f64.MAX_VALUE;
+  /** perSubNs measured in FULL mode when the hot set was turned on. */
+  private perSubBeforeHot: f64 = 0;
+  private windowMin: u64 = u64.MAX_VALUE;
+  private windowCount: i32 = 0;
+
+  /** True when the hot set is on at all (wakeBoundMs > 0). */
+  get enabled(): bool { return this.wakeBoundMs > 0; }
+
+  /** True when a select at `nowNs` must poll every fd: FULL mode, nothing hot, a dead fd to report, or the interval is over. */
+  mustPollAll(nowNs: u64, hotSize: i32, deadCount: i32): bool {
+    return this.mode != PollMode.HOT || hotSize == 0 || deadCount > 0 || nowNs >= this.nextFullNs;
+  }
+
+  /** How long (ms) a hot poll may wait: the caller's timeout (< 0: none), but not past the next full poll (rounded up). */
+  hotTimeoutMs(nowNs: u64, timeoutMs: i64): i64 {
+    const left = <i64>((this.nextFullNs - nowNs + 999_999) / 1_000_000);
+    return timeoutMs < 0 ? left : min(timeoutMs, left);
+  }
+
+  /** True when the caller's timeout, not the next full poll, limited a hot wait of `timeoutMs` started at `nowNs`. */
+  callerLimited(nowNs: u64, timeoutMs: i64): bool {
+    return timeoutMs >= 0 && <u64>timeoutMs * 1_000_000 < this.nextFullNs - nowNs;
+  }
+
+  /**
+   * True when this full poll (of `timeoutMs`) should be measured: every full poll in HOT mode, one in
+   * SAMPLE_EVERY in FULL mode; and only when it can be made without waiting (timeout 0, or a busy loop,
+   * where a first try without waiting usually finds something).
+   */
+  wantsSample(timeoutMs: i64): bool {
+    if (this.mode == PollMode.FULL_ONLY || (timeoutMs != 0 && !this.busy)) return false;
+    return this.mode == PollMode.HOT || (++this.fullSelects % SAMPLE_EVERY) == 0;
+  }
+
+  /** Records one full poll of `subs` subscriptions made without waiting, which took `costNs`; decides the mode at the end of a window. */
+  sample(costNs: u64, subs: i32): void {
+    if (costNs < this.windowMin) this.windowMin = costNs;
+    const perSub = <f64>costNs / <f64>max(subs, 1);
+    if (perSub < this.windowMinPerSub) this.windowMinPerSub = perSub;
+    if (++this.windowCount < WINDOW) return;
+    this.fullCostNs = this.windowMin;
+    this.perSubNs = this.windowMinPerSub;
+    this.windowMin = u64.MAX_VALUE;
+    this.windowMinPerSub = f64.MAX_VALUE;
+    this.windowCount = 0;
+    this.decide();
+  }
+
+  /** A full poll ended at `endNs` (in HOT mode): opens the next epoch and sets when the next full poll is due. */
+  fullPollDone(endNs: u64): void {
+    this.epoch++;
+    const bound = <u64>this.wakeBoundMs * 1_000_000;
+    this.nextFullNs = endNs + max(bound, FULL_SHARE * this.fullCostNs);
+  }
+
+  /** The only place the mode changes. */
+  private decide(): void {
+    const was = this.mode;
+    if (was == PollMode.FULL_ONLY) return;
+    if (was == PollMode.HOT && this.perSubNs > <f64>SWITCH_PENALTY * this.perSubBeforeHot) {
+      this.mode = PollMode.FULL_ONLY;
+      return;
+    }
+    this.mode = this.enabled && this.fullCostNs >= this.hotCostNs ? PollMode.HOT : PollMode.FULL;
+    if (was != PollMode.HOT && this.mode == PollMode.HOT) this.perSubBeforeHot = this.perSubNs;
+  }
+
+  /** Turns the hot set on (`ms` > 0, the lower bound of the wake-up interval) or off (0); off takes effect at once. */
+  setWakeBound(ms: i64): void {
+    this.wakeBoundMs = max<i64>(ms, 0);
+    this.decide();
+  }
+}

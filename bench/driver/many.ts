@@ -1,0 +1,92 @@
+// Scenario 4: idle connections held next to a busy closed loop. For each server (and each guest variant of the
+// wasmux hosts), one server process: 1 KiB x 10 closed-loop echo with no idle connection, then with each count of
+// --idle idle connections open. Reported per point: req/s, its ratio to the same server's no-idle req/s, the
+// wake-up latency of an idle connection (one idle connection sends a byte every WAKE_PROBE_MS of the window; the
+// time until its echo returns), and the server's RSS growth per idle connection.
+import { runClient, type ClientResult } from './client.js';
+import type { BenchEnv } from './env.js';
+import { rssKiB, sleep } from './proc.js';
+import { checkAlive, reason, round, withServer } from './scenarios.js';
+import { BenchError, type ServerName } from './servers.js';
+import { errorRow, progress, type Options, type Row } from './types.js';
+import { variantModule, variantsOf, type Variant } from './variants.js';
+
+const SIZE = 1024;
+const ACTIVE = 10;
+/** Interval between two wake-up probes of one client process (two processes run). */
+const WAKE_PROBE_MS = 100;
+/** How long the idle connections are held before the active phase (the RSS is read halfway). */
+const HOLD_MS = 2000;
+
+/** The p-th percentile of plain samples (nearest rank), or null when there is none. */
+function pct(samples: number[], p: number): number | null {
+  if (samples.length === 0) return null;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * p) - 1))];
+}
+
+function pointRow(server: ServerName, variant: string, idle: number, r: ClientResult, base: number | null): Row {
+  return {
+    scenario: 'many', server, variant, size: SIZE, concurrency: ACTIVE, idle, rps: r.rps, mibps: r.mibps,
+    p50_us: r.p50_us, p99_us: r.p99_us, errors: r.errors, idle_failed: r.idle_failed, client_cpu: round(r.client_cpu, 3),
+    ratio_to_no_idle: base ? round(r.rps / base, 3) : null,
+  };
+}
+
+/** One server process: the no-idle point, then one point per idle count. */
+async function measureServer(env: BenchEnv, o: Options, server: ServerName, v: Variant | null): Promise<Row[]> {
+  const label = v ? v.name : 'native';
+  const module = v ? variantModule(v, 'echo') : undefined;
+  const rows: Row[] = [];
+  await withServer(env, server, module, async (s) => {
+    await runClient(env, { host: s.host, port: s.port, size: SIZE, concurrency: ACTIVE, duration: 0.5, warmup: 0 });
+    const base = await runClient(env, { host: s.host, port: s.port, size: SIZE, concurrency: ACTIVE, duration: o.duration, warmup: o.warmup });
+    checkAlive(s);
+    rows.push(pointRow(server, label, 0, base, base.rps));
+    progress(`many ${server} ${label}: no idle: ${Math.round(base.rps)} req/s`);
+    for (const idle of o.idle) {
+      try {
+        await sleep(300);
+        const rss0 = rssKiB(s.pid);
+        let rss1: number | null = null;
+        const r = await runClient(env, {
+          host: s.host, port: s.port, size: SIZE, concurrency: ACTIVE, duration: o.duration, warmup: o.warmup, idle,
+          holdMs: HOLD_MS, wakeMs: WAKE_PROBE_MS, onIdleReady: () => { setTimeout(() => { rss1 = rssKiB(s.pid); }, HOLD_MS / 2); },
+        });
+        checkAlive(s);
+        if (rss0 === null || rss1 === null) throw new BenchError('could not read the server RSS');
+        const row = pointRow(server, label, idle, r, base.rps);
+        Object.assign(row, {
+          wake_samples: r.wake_us.length, wake_p50_us: pct(r.wake_us, 0.5), wake_p99_us: pct(r.wake_us, 0.99),
+          wake_max_us: pct(r.wake_us, 1), wake_pending: r.wake_pending, wake_pending_max_us: r.wake_pending_max_us,
+          rss_before_kib: rss0, rss_idle_kib: rss1, bytes_per_idle_conn: Math.round(((rss1 - rss0) * 1024) / idle),
+        });
+        rows.push(row);
+        progress(`many ${server} ${label}: ${idle} idle: ${Math.round(r.rps)} req/s (${row.ratio_to_no_idle}x), wake-up p50 ${row.wake_p50_us} us`);
+      } catch (e) {
+        rows.push(errorRow('many', server, reason(e), { variant: label, size: SIZE, concurrency: ACTIVE, idle }));
+        progress(`many ${server} ${label} ${idle} idle: error: ${reason(e)}`);
+      }
+    }
+  }, v?.env ?? {});
+  return rows;
+}
+
+/** Scenario 4 over every server and variant. */
+export async function manyScenario(env: BenchEnv, o: Options): Promise<Row[]> {
+  const rows: Row[] = [];
+  const servers: ServerName[] = ['wasmux-node', 'wasmux-wasmtime', 'c-epoll'];
+  for (const server of servers.filter((s) => !o.servers || o.servers.has(s))) {
+    const variants: Array<Variant | null> = server.startsWith('wasmux-') ? variantsOf(env, o) : [null];
+    for (const v of variants) {
+      progress(`many ${server} ${v ? v.name : 'native'}: 1 KiB x ${ACTIVE}, idle ${[0, ...o.idle].join(', ')} ...`);
+      try {
+        rows.push(...(await measureServer(env, o, server, v)));
+      } catch (e) {
+        for (const idle of [0, ...o.idle]) rows.push(errorRow('many', server, reason(e), { variant: v ? v.name : 'native', size: SIZE, concurrency: ACTIVE, idle }));
+        progress(`many ${server}: error: ${reason(e)}`);
+      }
+    }
+  }
+  return rows;
+}
