@@ -18,7 +18,7 @@ interface ClientReport {
   wake_pending_us?: number;
 }
 
-interface ClientResult {
+export interface ClientResult {
   rps: number;
   mibps: number;
   p50_us: number;

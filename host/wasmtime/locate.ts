@@ -27,7 +27,7 @@ export interface Wasmtime {
 }
 
 /** Where setup-wasmtime.sh puts the pinned CLI. */
-function pinnedPath(): string {
+export function pinnedPath(): string {
   return join(cacheDir(), `wasmtime-${WASMTIME_BUILD}`, 'bin', 'wasmtime');
 }
 

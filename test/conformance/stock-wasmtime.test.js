@@ -20,6 +20,7 @@ function otherWasmtime() {
 }
 
 test('[wasmtime] a wasmtime other than the pinned build runs the server and says readiness is only a hint there', async () => {
+  /** @type {any} */
   let child;
   let resolvePort;
   const portP = new Promise((r) => { resolvePort = r; });

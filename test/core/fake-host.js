@@ -19,7 +19,7 @@ const compiled = new Map();
 
 /**
  * Loads the core harness (or `options.harness`, a build/test module URL) against a fresh FakeHost; returns { host, core }.
- * @param {{ badFds?: string, overReport?: boolean, env?: Record<string, string>, harness?: URL | string, callLimit?: number }} [options]
+ * @param {{ badFds?: string, overReport?: boolean, env?: Record<string, string>, harness?: URL | string, callLimit?: number, pollCost?: { baseNs: number, perSubNs: number, cached?: boolean } | null }} [options]
  * @returns {Promise<{ host: FakeHost, core: any }>} core: the harness's exports
  */
 export async function loadHarness(options = {}) {
@@ -132,7 +132,7 @@ export class FakeHost {
         }
         h.lastSubscriptions = subs;
         if (h.pollCost) h.nowNs += BigInt(h.pollCost.baseNs + h.pollCost.perSubNs * h.chargedSubs(subs.filter((s) => s.tag !== 0)));
-        for (let round = 0; ; round++) {
+        for (;;) {
           /** @type {{ ud: bigint, error: number, type: number, nbytes: number, flags: number, ready?: boolean }[]} */
           const events = [];
           let anyFdReady = false;
