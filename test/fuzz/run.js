@@ -1,0 +1,43 @@
+// Runs a fuzz campaign: seeds x batches until the wanted number of calls has been made, one host process per
+// batch, and adds up what happened: calls, per-import errno counts, failures (each with seed, batch, call).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runBatch } from './batch.js';
+
+/**
+ * `opts` = {calls, seed, seeds, batchCalls, host, callTimeoutMs, deny, onBatch(result), maxFailures, batch}.
+ * Resolves with {calls, batches, seeds: [...], ms, counts: {name: {errno: n}}, failures: [...], probes, worstProbe}.
+ */
+export async function runCampaign(opts) {
+  const t0 = Date.now();
+  const cacheDir = mkdtempSync(join(tmpdir(), 'wasmux-fuzz-cache-'));
+  const total = { calls: 0, batches: 0, seeds: [], counts: {}, failures: [], probes: 0, worstProbe: 0 };
+  const perSeed = Math.ceil(opts.calls / opts.seeds);
+  try {
+    for (let k = 0; k < opts.seeds && total.failures.length < opts.maxFailures; k++) {
+      const seed = (opts.seed + k) >>> 0;
+      total.seeds.push(seed);
+      let done = 0;
+      for (let batch = opts.batch ?? 0; done < perSeed && total.failures.length < opts.maxFailures; batch++) {
+        const calls = Math.min(opts.batchCalls, Math.max(perSeed - done, 1));
+        const r = await runBatch(seed, batch, { ...opts, calls, cacheDir });
+        done += Math.max(r.executed, 1); // a batch that ends at its first call still moves on
+        total.calls += r.executed;
+        total.batches++;
+        total.probes += r.probes;
+        total.worstProbe = Math.max(total.worstProbe, r.worstProbe);
+        for (const [name, byErrno] of Object.entries(r.counts)) {
+          total.counts[name] ??= {};
+          for (const [e, n] of Object.entries(byErrno)) total.counts[name][e] = (total.counts[name][e] ?? 0) + n;
+        }
+        for (const f of r.failures) total.failures.push({ seed, batch, batchCalls: calls, ...f });
+        opts.onBatch?.({ seed, batch, ...r, total });
+        if (opts.batch !== undefined) break;
+      }
+    }
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
+  return { ...total, ms: Date.now() - t0 };
+}
