@@ -13,7 +13,7 @@ const ADDR_IP = 18;
 /** Longest iovec or subscription array the script writes out; longer ones are left as whatever memory holds. */
 const MAX_WRITTEN = 16;
 /** Bound on the clock every valid poll gets, so that no poll blocks for longer than peers need. */
-const POLL_BOUND_MS = 20;
+const POLL_BOUND_MS = 5;
 
 /** Path names: ordinary, missing, escaping the preopen (.., absolute, symlinks out), odd bytes, too long. */
 const PATHS = [

@@ -10,9 +10,9 @@ export async function importsFor(host) {
   return resolveImports(host === 'wasmtime' ? { wasi_snapshot_preview1: names.wasi_snapshot_preview1 } : names);
 }
 
-/** {imports, batch} for a batch configuration {seed, batch, calls, host, ports, deny}. */
+/** {imports, batch} for a batch configuration {seed, batch, calls, capacity, host, ports, deny}. */
 export async function scriptFor(cfg) {
   const imports = await importsFor(cfg.host);
   const env = { host: cfg.host, listenerFd: 3, dirFd: 4, ports: cfg.ports };
-  return { imports, batch: generateBatch({ seed: cfg.seed, batch: cfg.batch, calls: cfg.calls, imports, env, deny: cfg.deny ?? [] }) };
+  return { imports, batch: generateBatch({ seed: cfg.seed, batch: cfg.batch, calls: cfg.calls, capacity: cfg.capacity, imports, env, deny: cfg.deny ?? [] }) };
 }

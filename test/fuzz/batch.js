@@ -23,7 +23,10 @@ export async function runBatch(seed, batch, opts) {
   const peers = new Peers(new Prng(seed, 1000003 + batch));
   const ports = await peers.listen();
   const allow = [`127.0.0.1:${ports.peer}`, `127.0.0.1:${ports.closed}`, `localhost:${ports.peer}`];
-  const cfg = { seed, batch, calls: opts.calls, host: opts.host, ports, sandbox: box.sandbox, allow, deny: opts.deny };
+  const cfg = {
+    seed, batch, calls: opts.calls, capacity: opts.calls, host: opts.host, ports, sandbox: box.sandbox, allow, deny: opts.deny,
+    cacheDir: opts.cacheDir,
+  };
   const child = fork(opts.child ?? CHILD, [JSON.stringify(cfg)], {
     stdio: ['ignore', box.outFd, box.errFd, 'ipc', 'pipe'],
     execArgv: ['--expose-gc'],

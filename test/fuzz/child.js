@@ -5,7 +5,9 @@
 import { start } from '../../dist/host/index.js';
 import { scriptFor } from './batch-script.js';
 import { describeCall, PROBE_MS } from './script.js';
-import { buildGuest } from './guest.js';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildGuest, SCRIPT_FILE } from './guest.js';
 import { progressWriter, wrapImports } from './progress.js';
 import { CpuWindow, fdDiff, fdSnapshot, stdioDiff, stdioIdentity } from './invariants.js';
 
@@ -58,7 +60,17 @@ const { imports, batch } = await scriptFor(cfg);
 /** "call N name(args)" for failure lines. */
 const at = (i) => (i >= 0 && batch.calls[i] ? `call ${i} ${describeCall(batch.calls[i])}` : `call ${i}`);
 const reportFd = cfg.host === 'wasmtime' ? 1 : -1;
-const bytes = buildGuest(imports, batch.layout, batch.script, reportFd);
+writeFileSync(join(cfg.sandbox, SCRIPT_FILE), batch.script);
+// One module per campaign and host: built by the first batch, then read (the host's Asyncify cache keys on it).
+const guestFile = join(cfg.cacheDir, `guest-${cfg.host}-${cfg.capacity}.wasm`);
+let bytes;
+try {
+  bytes = readFileSync(guestFile);
+} catch {
+  bytes = buildGuest(imports, batch.layout, reportFd);
+  writeFileSync(`${guestFile}.${process.pid}`, bytes);
+  renameSync(`${guestFile}.${process.pid}`, guestFile);
+}
 
 // Under wasmtime, progress comes as one 4-byte errno per answered call on the guest's stdout.
 const reports = [];

@@ -1,10 +1,17 @@
-// Emits the fuzz guest: a small interpreter (WAT text, assembled with binaryen) that runs the call script baked
-// into its memory. It imports every function under test, performs the script's memory writes, makes each call
-// through one dispatch function, stores the errno at the call's results slot and publishes its progress in two
-// exported globals (fuzz_started: calls begun, fuzz_done: calls answered), which the host process reads.
-// Under wasmtime (no access to the instance) it also writes each errno as 4 bytes to fd 1.
+// Emits the fuzz guest: a small interpreter (WAT text, assembled with binaryen) that first loads its call script
+// from SCRIPT_FILE in its preopen (fd 4; before any fuzzing, so nothing has been broken yet), then runs it: it
+// performs the script's memory writes, makes each call through one dispatch function, stores the errno at the
+// call's results slot and publishes its progress in two exported globals (fuzz_started: calls begun, fuzz_done:
+// calls answered), which the host process reads. Under wasmtime (no access to the instance) it also writes each
+// errno as 4 bytes to fd 1. The module is the same for every batch of a campaign (only the script file differs),
+// so the host's Asyncify cache and V8 see one module, not one per batch.
 import binaryen from 'binaryen';
 import { CALL_SIZE, MAX_ARGS, OP, REPORT_BASE, SCRIPT_BASE } from './layout.js';
+
+/** The script's file name in the guest's preopen. */
+export const SCRIPT_FILE = 'fuzz-script.bin';
+/** Where the interpreter keeps the file name and its iovec while loading (low scratch, before any call). */
+const LOAD_BASE = 0x80;
 
 const A = [...Array(MAX_ARGS).keys()];
 
@@ -23,16 +30,19 @@ function dispatch(imports) {
 }
 
 /** WAT text of the interpreter for these imports; `reportFd` -1 for none. */
-export function guestText(imports, { resultsBase, pages }, reportFd) {
+export function guestText(imports, { resultsBase, pages, calls, scriptLimit }, reportFd) {
+  const fn = (name) => {
+    const i = imports.findIndex((im) => im.name === name && im.module === 'wasi_snapshot_preview1');
+    if (i < 0) throw new Error(`the fuzz guest needs ${name}`);
+    return `$f${i}`;
+  };
   const decls = imports.map((im, i) =>
     `(import "${im.module}" "${im.name}" (func $f${i} ${im.params.map((t) => `(param ${t})`).join(' ')}${im.result ? ' (result i32)' : ''}))`);
-  const write = imports.findIndex((im) => im.name === 'fd_write' && im.module === 'wasi_snapshot_preview1');
-  if (reportFd >= 0 && write < 0) throw new Error('reporting needs fd_write');
   const report = reportFd < 0 ? '' : `
       (i32.store (i32.const ${REPORT_BASE + 16}) (local.get $r))
       (i32.store (i32.const ${REPORT_BASE}) (i32.const ${REPORT_BASE + 16}))
       (i32.store (i32.const ${REPORT_BASE + 4}) (i32.const 4))
-      (drop (call $f${write} (i32.const ${reportFd}) (i32.const ${REPORT_BASE}) (i32.const 1) (i32.const ${REPORT_BASE + 8})))`;
+      (drop (call ${fn('fd_write')} (i32.const ${reportFd}) (i32.const ${REPORT_BASE}) (i32.const 1) (i32.const ${REPORT_BASE + 8})))`;
   return `(module
   ${decls.join('\n  ')}
   (memory (export "memory") ${pages} ${pages})
@@ -45,7 +55,26 @@ export function guestText(imports, { resultsBase, pages }, reportFd) {
     (if (result i64) (i32.and (i32.shr_u (local.get $mask) (local.get $k)) (i32.const 1))
       (then (i64.extend_i32_u (i32.load (i32.wrap_i64 (local.get $v)))))
       (else (local.get $v))))
+  (data (i32.const ${LOAD_BASE + 16}) "${SCRIPT_FILE}")
+  ;; Reads the script file into [SCRIPT_BASE, scriptLimit); traps when it cannot (the fuzzer reports that).
+  (func $load (local $fd i32) (local $at i32)
+    (memory.fill (i32.const ${resultsBase}) (i32.const 255) (i32.const ${calls * 2}))
+    (if (call ${fn('path_open')} (i32.const 4) (i32.const 0) (i32.const ${LOAD_BASE + 16}) (i32.const ${SCRIPT_FILE.length})
+          (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const ${LOAD_BASE}))
+      (then (unreachable)))
+    (local.set $fd (i32.load (i32.const ${LOAD_BASE})))
+    (local.set $at (i32.const ${SCRIPT_BASE}))
+    (loop $more
+      (i32.store (i32.const ${LOAD_BASE + 4}) (local.get $at))
+      (i32.store (i32.const ${LOAD_BASE + 8}) (i32.sub (i32.const ${scriptLimit}) (local.get $at)))
+      (if (call ${fn('fd_read')} (local.get $fd) (i32.const ${LOAD_BASE + 4}) (i32.const 1) (i32.const ${LOAD_BASE + 12}))
+        (then (unreachable)))
+      (local.set $at (i32.add (local.get $at) (i32.load (i32.const ${LOAD_BASE + 12}))))
+      (br_if $more (i32.and (i32.ne (i32.load (i32.const ${LOAD_BASE + 12})) (i32.const 0))
+        (i32.lt_u (local.get $at) (i32.const ${scriptLimit})))))
+    (drop (call ${fn('fd_close')} (local.get $fd))))
   (func (export "_start") (local $p i32) (local $n i32) (local $r i32) (local $op i32) (local $mask i32)
+    (call $load)
     (local.set $p (i32.const ${SCRIPT_BASE}))
     (block $end (loop $next
       (local.set $op (i32.load (local.get $p)))
@@ -71,52 +100,14 @@ export function guestText(imports, { resultsBase, pages }, reportFd) {
 )`;
 }
 
-/** Unsigned LEB128. */
-function uleb(v) {
-  const out = [];
-  do {
-    let b = v & 0x7f;
-    v = Math.floor(v / 128);
-    if (v > 0) b |= 0x80;
-    out.push(b);
-  } while (v > 0);
-  return out;
-}
-
-/** Signed LEB128 of an i32 (for the i32.const offsets). */
-function sleb(v) {
-  const out = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) return [...out, b];
-    out.push(b | 0x80);
-  }
-}
-
-/** A data section (id 11) of active segments for memory 0; appended after the code section binaryen emitted
- *  (the only section that may follow it), which is much faster than a multi-megabyte string in WAT text. */
-function dataSection(segments) {
-  const body = [...uleb(segments.length)];
-  const parts = [];
-  for (const { offset, data } of segments) parts.push(Uint8Array.from([0, 0x41, ...sleb(offset), 0x0b, ...uleb(data.length)]), data);
-  const head = Uint8Array.from(body);
-  const size = head.length + parts.reduce((a, p) => a + p.length, 0);
-  return [Uint8Array.from([11, ...uleb(size)]), head, ...parts];
-}
-
-/** The guest module's bytes: the interpreter with the script as a data segment and unanswered results (0xff). */
-export function buildGuest(imports, layout, script, reportFd) {
+/** The guest module's bytes for these imports and layout (no script: that is read from SCRIPT_FILE). */
+export function buildGuest(imports, layout, reportFd) {
   const m = binaryen.parseText(guestText(imports, layout, reportFd));
-  let code;
   try {
     m.setFeatures(binaryen.Features.MVP | binaryen.Features.MutableGlobals | binaryen.Features.BulkMemory | binaryen.Features.BulkMemoryOpt);
     if (!m.validate()) throw new Error('fuzz guest does not validate');
-    code = m.emitBinary();
+    return m.emitBinary();
   } finally {
     m.dispose();
   }
-  const unanswered = new Uint8Array(layout.calls * 2).fill(0xff);
-  const parts = [code, ...dataSection([{ offset: SCRIPT_BASE, data: script }, { offset: layout.resultsBase, data: unanswered }])];
-  return Buffer.concat(parts);
 }

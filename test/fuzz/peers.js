@@ -4,7 +4,7 @@
 // half-close, reset or close, and always ends within MAX_LIFE_MS, so that no blocking call waits forever.
 import net from 'node:net';
 
-const MAX_LIFE_MS = 1500;
+const MAX_LIFE_MS = 600;
 const MAX_LIVE = 4;
 const SIZES = [1, 64, 1500, 65536, 300000];
 
@@ -23,12 +23,12 @@ function play(sock, rng, live) {
       return;
     }
     const r = rng.below(100);
-    let wait = rng.range(1, 60);
+    let wait = rng.range(1, 20);
     if (r < 45) {
       if (sock.writable) sock.write(Buffer.alloc(rng.pick(SIZES), 0x61 + rng.below(26)));
     } else if (r < 70) {
       sock.pause(); // stall: the guest's sends back up
-      wait = rng.range(10, 300);
+      wait = rng.range(10, 100);
       setTimeout(() => sock.resume(), wait).unref();
     } else if (r < 80) {
       sock.end(); // half-close: the guest sees EOF, may still send

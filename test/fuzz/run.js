@@ -14,13 +14,14 @@ export async function runCampaign(opts) {
   const cacheDir = mkdtempSync(join(tmpdir(), 'wasmux-fuzz-cache-'));
   const total = { calls: 0, batches: 0, seeds: [], counts: {}, failures: [], probes: 0, worstProbe: 0 };
   const perSeed = Math.ceil(opts.calls / opts.seeds);
+  // Every batch has the same size, so that one guest module serves them all (a campaign may overshoot a little).
+  const calls = Math.min(opts.batchCalls, perSeed);
   try {
     for (let k = 0; k < opts.seeds && total.failures.length < opts.maxFailures; k++) {
       const seed = (opts.seed + k) >>> 0;
       total.seeds.push(seed);
       let done = 0;
       for (let batch = opts.batch ?? 0; done < perSeed && total.failures.length < opts.maxFailures; batch++) {
-        const calls = Math.min(opts.batchCalls, Math.max(perSeed - done, 1));
         const r = await runBatch(seed, batch, { ...opts, calls, cacheDir });
         done += Math.max(r.executed, 1); // a batch that ends at its first call still moves on
         total.calls += r.executed;

@@ -1,11 +1,13 @@
 // The files around one batch: a directory the guest gets as its preopen (with symlinks that point out of it),
 // a sibling directory with a file the guest must never change, and the host process's stdout and stderr files,
 // each starting with a marker line the guest must never truncate or overwrite.
-import { mkdtempSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, closeSync } from 'node:fs';
+import { closeSync, mkdtempSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const SECRET = 'the guest must never change this file\n';
+/** Larger than all the bytes a batch's guest could write to its stdio. */
+const MAX_SANE_SIZE = 4 * 1024 ** 3;
 
 /** Creates the files; returns {root, sandbox, allow, outFd, errFd, check(), remove()}. */
 export function makeSandbox(seed, batch) {
@@ -37,15 +39,22 @@ export function makeSandbox(seed, batch) {
     const problems = [];
     for (const name of ['stdout', 'stderr']) {
       const path = join(root, `${name}.txt`);
-      let head = '';
+      let st;
       try {
-        if (statSync(path).ino !== inodes[name]) problems.push(`host ${name} file was replaced`);
-        head = readFileSync(path).subarray(0, marker(name).length).toString('latin1');
+        st = statSync(path);
       } catch {
         problems.push(`host ${name} file is gone`);
         continue;
       }
-      if (head !== marker(name)) problems.push(`host ${name} file was truncated or overwritten (now starts ${JSON.stringify(head.slice(0, 40).replace(/[^\x20-\x7e]/g, '.'))})`);
+      if (st.ino !== inodes[name]) problems.push(`host ${name} file was replaced`);
+      // The guest's own writes may grow the file; a size no write of its memory could make means a seek or resize.
+      if (st.size > MAX_SANE_SIZE) problems.push(`host ${name} file was extended to ${st.size} bytes`);
+      const head = Buffer.alloc(marker(name).length);
+      const fd = openSync(path, 'r');
+      readSync(fd, head, 0, head.length, 0);
+      closeSync(fd);
+      const text = head.toString('latin1');
+      if (text !== marker(name)) problems.push(`host ${name} file was truncated or overwritten (now starts ${JSON.stringify(text.slice(0, 40).replace(/[^\x20-\x7e]/g, '.'))})`);
     }
     try {
       const st = statSync(join(outside, 'secret.txt'));
@@ -63,7 +72,13 @@ export function makeSandbox(seed, batch) {
   /** The end of the host's stderr as printable text (guest bytes shown as '.'), for failure reports. */
   const stderrTail = () => {
     try {
-      const text = readFileSync(join(root, 'stderr.txt'), 'latin1').replace(/[^\n\x20-\x7e]+/g, '.');
+      const path = join(root, 'stderr.txt');
+      const size = statSync(path).size;
+      const tail = Buffer.alloc(Math.min(size, 4096));
+      const fd = openSync(path, 'r');
+      readSync(fd, tail, 0, tail.length, size - tail.length);
+      closeSync(fd);
+      const text = tail.toString('latin1').replace(/[^\n\x20-\x7e]+/g, '.');
       return text.split('\n').filter((l) => l !== '' && l !== '.').slice(-4).map((l) => l.slice(-300)).join('\n');
     } catch {
       return '';

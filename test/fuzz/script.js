@@ -67,12 +67,13 @@ function probeCall(rng, memSize) {
 }
 
 /**
- * One batch: `imports` as from resolveImports, `env` as ArgGen wants it (memSize is filled in here).
+ * One batch of `calls` calls in a guest laid out for `capacity` calls (the same module serves every batch of a
+ * campaign): `imports` as from resolveImports, `env` as ArgGen wants it (memSize is filled in here).
  * Returns {layout, script (bytes), calls: [{name, module, args, mask, probe}]}.
  */
-export function generateBatch({ seed, batch, calls, imports, env, deny = [] }) {
+export function generateBatch({ seed, batch, calls, capacity = calls, imports, env, deny = [] }) {
   const rng = new Prng(seed, batch);
-  const layout = makeLayout(calls);
+  const layout = makeLayout(capacity);
   const gen = new ArgGen(rng, { ...env, memSize: layout.memSize });
   const usable = imports.filter((im) => !deny.includes(im.name));
   const weights = usable.map((im) => WEIGHTS[im.name] ?? 1);
