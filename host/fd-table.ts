@@ -1,17 +1,32 @@
 // The guest-visible fd table. The host owns the numbering: 0-2 stdio, then the pre-opened listeners (3, 4, ... in
 // `listen` order, like wasmtime), then the `dirs` preopens, then everything opened later (accepted sockets and
 // files opened by path_open) from a counter that never reuses a number (like wasmtime; avoids stale-fd mixups).
-// node:wasi (uvwasi) keeps its own numbering for stdio, preopens and opened files; a `wasi` entry records the
-// uvwasi fd behind a guest fd, and every fd-taking import translates through this table.
+// Stdio are the host's own entries (never the process's fds 0-2): closing or renumbering them changes only this
+// table. node:wasi (uvwasi) is reached only through `file` entries: a `--dir` preopen or something opened beneath
+// one; the entry records the uvwasi fd behind the guest fd and the real paths the sandbox checks against.
 import { Errno } from './wasi/abi.js';
 import type { TcpListener } from './sockets/tcp-listener.js';
 import type { TcpStream } from './sockets/tcp-stream.js';
 
 /** What a guest fd refers to. */
 export type FdEntry =
-  | { kind: 'wasi'; wasiFd: number } // stdio, preopened dir or a file: handled by node:wasi under wasiFd
+  | { kind: 'stdio'; which: 0 | 1 | 2 } // the guest's stdin (always EOF), stdout or stderr: the configured sinks
+  | FileEntry
   | { kind: 'stream'; stream: TcpStream }
   | { kind: 'listener'; listener: TcpListener };
+
+/** A preopened directory or a file/directory opened beneath one: handled by node:wasi under wasiFd. */
+export interface FileEntry {
+  kind: 'file';
+  wasiFd: number;
+  /** Real path (symlinks resolved) of the `--dir` preopen this entry lives under: nothing outside it is reachable. */
+  root: string;
+  /** Real path of this file or directory when it was opened (path_* calls relative to it are checked from here). */
+  hostPath: string;
+}
+
+/** The socket kinds of entry. */
+export type SocketEntry = Extract<FdEntry, { kind: 'stream' | 'listener' }>;
 
 /** The guest-visible fd numbers and what each names; numbers come from a counter that never reuses one. */
 export class FdTable {
@@ -35,10 +50,10 @@ export class FdTable {
   }
 
   /** The socket behind a guest fd (stream or listener), or the errno for anything else: BADF, NOTSOCK. */
-  socket(fd: number): Exclude<FdEntry, { kind: 'wasi' }> | number {
+  socket(fd: number): SocketEntry | number {
     const e = this.entries.get(fd >>> 0);
     if (!e) return Errno.BADF;
-    if (e.kind === 'wasi') return Errno.NOTSOCK;
+    if (e.kind !== 'stream' && e.kind !== 'listener') return Errno.NOTSOCK;
     return e;
   }
 
@@ -54,12 +69,6 @@ export class FdTable {
   set(fd: number, entry: FdEntry): void {
     this.entries.set(fd >>> 0, entry);
     this.onChange(fd >>> 0);
-  }
-
-  /** Finds the guest fd of a uvwasi fd (for errors and tests). */
-  guestOfWasi(wasiFd: number): number | undefined {
-    for (const [fd, e] of this.entries) if (e.kind === 'wasi' && e.wasiFd === wasiFd) return fd;
-    return undefined;
   }
 
   /** All entries, for shutdown. */

@@ -6,3 +6,4 @@ export type { StartOptions, Running, BoundAddress } from './runners/node.js';
 export { WasmuxError } from './errors.js';
 export { jspiAvailable } from './wait/strategy.js';
 export { asyncifyTransform } from './wait/asyncify.js';
+export { importTable, type ImportRow } from './import-table.js';

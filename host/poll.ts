@@ -32,6 +32,7 @@ type ClockSub = { tag: 0; id: number; timeout: bigint; flags: number };
 type FdSub = { tag: 1 | 2; fd: number; entry: FdEntry | undefined; obj: Watchable | null };
 type Sub = ClockSub | FdSub;
 
+/** The socket object behind an entry (what raises the hub), or null for stdio, files and closed fds. */
 const objOf = (e: FdEntry | undefined): Watchable | null =>
   e?.kind === 'stream' ? e.stream : e?.kind === 'listener' ? e.listener : null;
 
@@ -174,6 +175,80 @@ class SubscriptionCache {
   }
 }
 
+/** Deadlines of the cached clock subscriptions for one call (relative clocks count from `start`). */
+function clockDeadlines(cache: SubscriptionCache, start: bigint): { deadline: Map<number, bigint | number>; earliest: bigint | null } {
+  const deadline = new Map<number, bigint | number>(); // slot -> deadline (ns), or an errno (number)
+  let earliest: bigint | null = null;
+  for (const i of cache.clocks) {
+    const s = cache.subs[i] as ClockSub;
+    const abs = (s.flags & SUBCLOCKFLAGS_ABSTIME) !== 0;
+    let d: bigint | number;
+    if ((s.flags & ~SUBCLOCKFLAGS_ABSTIME) !== 0 || s.id > Clock.THREAD_CPUTIME) d = Errno.INVAL;
+    else if (!abs) d = start + s.timeout;
+    else if (s.id === Clock.REALTIME) d = start + (s.timeout - BigInt(Date.now()) * 1_000_000n);
+    else if (s.id === Clock.MONOTONIC) d = s.timeout;
+    else d = Errno.NOTSUP; // absolute CPU-time clocks: no way to wait for them
+    deadline.set(i, d);
+    if (typeof d === 'bigint' && (earliest === null || d < earliest)) earliest = d;
+  }
+  return { deadline, earliest };
+}
+
+/** What an fd subscription reports when ready: its event's error, nbytes and hangup; null when not ready. */
+type Ready = { error: number; nbytes: number; hangup: boolean } | null;
+
+/** Readiness of one fd subscription. Stdio and files are always ready (see docs/host.md). */
+function readiness(s: FdSub): Ready {
+  const e = s.entry;
+  if (!e) return { error: Errno.BADF, nbytes: 0, hangup: false };
+  if (e.kind === 'stdio' || e.kind === 'file') return { error: 0, nbytes: 0, hangup: false };
+  if (e.kind === 'listener') {
+    // a listener is never writable
+    return s.tag === EventType.FD_READ && e.listener.backlog > 0 ? { error: 0, nbytes: e.listener.backlog, hangup: false } : null;
+  }
+  const st = e.stream;
+  // A failed outgoing connect: its errno on the event (read and write alike) until a sock_* call takes it.
+  if (st.connectError !== 0) return { error: st.connectError, nbytes: 0, hangup: true };
+  if (s.tag === EventType.FD_READ ? !st.readable : !st.writable) return null;
+  return { error: 0, nbytes: s.tag === EventType.FD_READ ? st.available : st.writeRoom, hangup: st.hangup };
+}
+
+/** Writes event number `n` at `outPtr` for subscription slot `i`; userdata is copied byte for byte. */
+function writeEvent(mem: GuestMemory, raw: Buffer, outPtr: number, n: number, i: number, type: number, r: NonNullable<Ready>): void {
+  const e = outPtr + n * EVENT_SIZE;
+  mem.u8.set(raw.subarray(i * SUB_SIZE + SUB_USERDATA, i * SUB_SIZE + SUB_USERDATA + 8), e + EVENT_USERDATA);
+  const dv = mem.dv;
+  dv.setUint16(e + EVENT_ERROR, r.error, true);
+  dv.setUint16(e + EVENT_TYPE, type, true); // type u8 + padding
+  dv.setUint32(e + EVENT_TYPE + 2, 0, true);
+  dv.setUint32(e + EVENT_NBYTES, r.nbytes >>> 0, true);
+  dv.setUint32(e + EVENT_NBYTES + 4, Math.floor(r.nbytes / 0x1_0000_0000), true);
+  dv.setUint32(e + EVENT_FLAGS, r.hangup ? EVENT_FLAG_HANGUP : 0, true); // flags u16 + padding
+  dv.setUint32(e + EVENT_FLAGS + 4, 0, true);
+}
+
+const CLOCK_FIRED: NonNullable<Ready> = { error: 0, nbytes: 0, hangup: false };
+
+/** One pass over the slots that may be ready: writes their events in subscription order, returns how many. */
+function scan(mem: GuestMemory, cache: SubscriptionCache, deadline: Map<number, bigint | number>, outPtr: number): number {
+  cache.absorbChanges();
+  const now = cache.clocks.size > 0 ? nowNs() : 0n;
+  let n = 0;
+  for (const i of cache.candidates()) {
+    const s = cache.subs[i];
+    if (s.tag === 0) {
+      const d = deadline.get(i)!;
+      if (typeof d === 'number') writeEvent(mem, cache.raw, outPtr, n++, i, 0, { error: d, nbytes: 0, hangup: false });
+      else if (now >= d) writeEvent(mem, cache.raw, outPtr, n++, i, 0, CLOCK_FIRED);
+      continue;
+    }
+    const r = readiness(s);
+    if (r) writeEvent(mem, cache.raw, outPtr, n++, i, s.tag, r);
+    else cache.hot.delete(i); // not ready and unchanged since: its object raises the hub when it rises
+  }
+  return n;
+}
+
 /** Creates the poll_oneoff import (before wrapping by the wait strategy). */
 export function makePollOneoff(mem: GuestMemory, fds: FdTable, waker: Waker) {
   const cache = new SubscriptionCache(fds, waker.hub);
@@ -187,89 +262,24 @@ export function makePollOneoff(mem: GuestMemory, fds: FdTable, waker: Waker) {
     }
     if (!cache.update(mem.bytes(inPtr, nsubs * SUB_SIZE), nsubs)) return Errno.INVAL;
     outPtr >>>= 0;
-
-    // Clock deadlines of this call (relative clocks count from now); errors go on the clock's own event.
-    const start = cache.clocks.size > 0 ? nowNs() : 0n;
-    const deadline = new Map<number, bigint | number>(); // slot -> deadline (ns), or an errno (number)
-    let earliest: bigint | null = null;
-    for (const i of cache.clocks) {
-      const s = cache.subs[i] as ClockSub;
-      const abs = (s.flags & SUBCLOCKFLAGS_ABSTIME) !== 0;
-      let d: bigint | number;
-      if ((s.flags & ~SUBCLOCKFLAGS_ABSTIME) !== 0 || s.id > Clock.THREAD_CPUTIME) d = Errno.INVAL;
-      else if (!abs) d = start + s.timeout;
-      else if (s.id === Clock.REALTIME) d = start + (s.timeout - BigInt(Date.now()) * 1_000_000n);
-      else if (s.id === Clock.MONOTONIC) d = s.timeout;
-      else d = Errno.NOTSUP; // absolute CPU-time clocks: no way to wait for them
-      deadline.set(i, d);
-      if (typeof d === 'bigint' && (earliest === null || d < earliest)) earliest = d;
-    }
-
-    // One pass over the slots that may be ready: writes the ready events in subscription order, returns how many.
-    const scan = (): number => {
-      cache.absorbChanges();
-      const now = cache.clocks.size > 0 ? nowNs() : 0n;
-      const buf = mem.u8;
-      const dv = mem.dv;
-      const raw = cache.raw;
-      let n = 0;
-      const emit = (i: number, type: number, error: number, nbytes: number, hangup: boolean) => {
-        const e = outPtr + n * EVENT_SIZE;
-        buf.set(raw.subarray(i * SUB_SIZE + SUB_USERDATA, i * SUB_SIZE + SUB_USERDATA + 8), e + EVENT_USERDATA); // byte for byte
-        dv.setUint16(e + EVENT_ERROR, error, true);
-        dv.setUint16(e + EVENT_TYPE, type, true); // type u8 + padding
-        dv.setUint32(e + EVENT_TYPE + 2, 0, true);
-        dv.setUint32(e + EVENT_NBYTES, nbytes >>> 0, true);
-        dv.setUint32(e + EVENT_NBYTES + 4, Math.floor(nbytes / 0x1_0000_0000), true);
-        dv.setUint32(e + EVENT_FLAGS, hangup ? EVENT_FLAG_HANGUP : 0, true); // flags u16 + padding
-        dv.setUint32(e + EVENT_FLAGS + 4, 0, true);
-        n++;
-      };
-      for (const i of cache.candidates()) {
-        const s = cache.subs[i];
-        if (s.tag === 0) {
-          const d = deadline.get(i)!;
-          if (typeof d === 'number') emit(i, 0, d, 0, false);
-          else if (now >= d) emit(i, 0, 0, 0, false);
-          continue;
-        }
-        const e = s.entry;
-        let ready = true;
-        if (!e) emit(i, s.tag, Errno.BADF, 0, false);
-        else if (e.kind === 'wasi') emit(i, s.tag, 0, 0, false); // stdio/files: always ready (see docs/host.md)
-        else if (e.kind === 'listener') {
-          // a listener is never writable
-          if (s.tag === EventType.FD_READ && e.listener.backlog > 0) emit(i, s.tag, 0, e.listener.backlog, false);
-          else ready = false;
-        } else {
-          const st = e.stream;
-          // A failed outgoing connect: its errno on the event (read and write alike) until a sock_* call takes it.
-          if (st.connectError !== 0) emit(i, s.tag, st.connectError, 0, true);
-          else if (s.tag === EventType.FD_READ ? st.readable : st.writable) {
-            emit(i, s.tag, 0, s.tag === EventType.FD_READ ? st.available : st.writeRoom, st.hangup);
-          } else ready = false;
-        }
-        if (!ready) cache.hot.delete(i); // not ready and unchanged since: its object raises the hub when it rises
-      }
-      return n;
-    };
-
+    const { deadline, earliest } = clockDeadlines(cache, cache.clocks.size > 0 ? nowNs() : 0n);
     const finish = (n: number): number => {
       mem.setU32(neventsPtr, n);
       return Errno.SUCCESS;
     };
 
-    let n = scan();
+    let n = scan(mem, cache, deadline, outPtr);
     if (n > 0 && ++immediate < MAX_IMMEDIATE) return finish(n);
 
-    // Wait for the next change in the instance or the earliest clock, then look again.
+    // Wait for the next change in the instance or the earliest clock, then look again. A far clock wakes the
+    // wait early (timers are clamped, see Waker) and is simply looked at again: it re-arms until it is due.
     let yieldOnly = n > 0; // only here to let the event loop run once
     immediate = 0;
     return (async () => {
       for (;;) {
         await waker.wait(earliest, yieldOnly);
         yieldOnly = false;
-        n = scan();
+        n = scan(mem, cache, deadline, outPtr);
         if (n > 0) return finish(n);
       }
     })();

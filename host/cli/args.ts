@@ -14,6 +14,8 @@ export interface RunArgs {
   allowConnect: string[];
   wait?: 'jspi' | 'asyncify';
   host: 'node' | 'wasmtime';
+  /** --max-module-size in bytes, when given. */
+  maxModuleSize?: number;
   module: string;
   args: string[];
 }
@@ -50,6 +52,7 @@ Options:
       --wait jspi|asyncify   How the guest waits for I/O (default: WASMUX_WAIT, else jspi on Node >= 24, else asyncify)
       --host node|wasmtime   Runtime that runs the module (default node: the embedded host, nothing to install;
                              wasmtime: the pinned CLI from npm run setup:wasmtime, then $WASMTIME, then PATH)
+      --max-module-size SIZE Largest module file accepted (default 256M; bytes, or with a K, M or G suffix)
   -h, --help                 Show this help
 
 Exit status: the guest's exit code; 130 after SIGINT, 143 after SIGTERM; 134 when the guest traps;
@@ -58,8 +61,16 @@ Exit status: the guest's exit code; 130 after SIGINT, 143 after SIGTERM; 134 whe
 
 const RUN_VALUE_OPTS: Record<string, string> = {
   '-l': 'listen', '--listen': 'listen', '-e': 'env', '--env': 'env', '--dir': 'dir', '--wait': 'wait', '--host': 'host',
-  '--allow-connect': 'allow-connect',
+  '--allow-connect': 'allow-connect', '--max-module-size': 'max-module-size',
 };
+
+/** Parses a size like 300M (K, M, G: powers of 1024) into bytes; null when malformed or zero. */
+function parseSize(text: string): number | null {
+  const m = /^(\d+)([KMG]?)$/i.exec(text);
+  if (!m) return null;
+  const n = Number(m[1]) * 1024 ** ' KMG'.indexOf(m[2].toUpperCase() || ' ');
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
+}
 
 /** Parses argv (without node and script path). Throws UsageError on bad input. */
 export function parseArgs(argv: string[]): Parsed {
@@ -109,6 +120,12 @@ function parseRun(argv: string[]): Parsed {
         if (value !== 'jspi' && value !== 'asyncify') throw new UsageError(`unknown --wait '${value}' (expected jspi or asyncify)`);
         out.wait = value;
         break;
+      case 'max-module-size': {
+        const n = parseSize(value);
+        if (n === null) throw new UsageError(`malformed --max-module-size '${value}' (expected a size like 300M)`);
+        out.maxModuleSize = n;
+        break;
+      }
       case 'host':
         if (value !== 'node' && value !== 'wasmtime') throw new UsageError(`unknown --host '${value}' (expected node or wasmtime)`);
         out.host = value;

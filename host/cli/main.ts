@@ -46,18 +46,20 @@ async function main(argv: string[]): Promise<void> {
 
   // Signal handlers go in before anything starts: a supervisor may signal as soon as it reads the
   // listening line, and a signal that found no handler would kill this process and orphan a wasmtime child.
+  // Before the guest runs, a signal ends the CLI at once (start-up may be waiting on a file or a bind; a
+  // wasmtime child dies with us through its parent-death signal); afterwards it stops the guest cleanly, and a
+  // second signal finds no handler and kills the process.
   let running: Awaited<ReturnType<typeof start>> | undefined;
-  let stopWith: number | null = null;
   const onSignal = (code: number) => () => {
-    stopWith ??= code;
     if (running) void running.stop(code);
+    else process.exit(code);
   };
   process.once('SIGINT', onSignal(130));
   process.once('SIGTERM', onSignal(143));
   try {
     running = await start({
       module: parsed.module, listen: parsed.listen, env: parsed.env, dirs: parsed.dirs, args: parsed.args,
-      wait: parsed.wait, host: parsed.host, allowConnect: parsed.allowConnect,
+      wait: parsed.wait, host: parsed.host, allowConnect: parsed.allowConnect, maxModuleSize: parsed.maxModuleSize,
     });
   } catch (e) {
     if (e instanceof WasmuxError) fail(e.message, e.usage ? 2 : 1);
@@ -66,7 +68,6 @@ async function main(argv: string[]): Promise<void> {
   for (const a of running.addresses) {
     process.stderr.write(`listening on ${formatAddress(a.host, a.port)} (fd ${a.fd})\n`);
   }
-  if (stopWith !== null) void running.stop(stopWith); // signalled while starting
   // A guest waiting on nothing that can ever happen would let Node exit silently with code 0; say so instead.
   let done = false;
   process.on('beforeExit', () => {

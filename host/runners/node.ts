@@ -1,12 +1,13 @@
 // The Node runner: loads and checks the module, opens the listeners, builds the fd table and the imports,
 // and runs the guest's _start with the chosen wait strategy.
+import { realpathSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { parseListen, type ListenAddress } from '../address.js';
 import { WasmuxError } from '../errors.js';
 import { FdTable } from '../fd-table.js';
 import { TcpListener } from '../sockets/tcp-listener.js';
 import { GuestMemory } from '../wasi/guest-memory.js';
-import { makeImports } from '../wasi/imports.js';
+import { makeImports } from '../wasi/table.js';
 import { makeWasixImports, WASIX_FUNCTIONS } from '../wasix/imports.js';
 import { ConnectPolicy } from '../policy.js';
 import { asyncifyStrategy } from '../wait/asyncify.js';
@@ -34,6 +35,8 @@ export interface StartOptions {
   stderr?: 'inherit' | Writable;
   /** Wait strategy; default: WASMUX_WAIT, else JSPI when available, else Asyncify. Node host only. */
   wait?: 'jspi' | 'asyncify';
+  /** Largest module file accepted, in bytes (default 256 MiB); a path must name a regular file. */
+  maxModuleSize?: number;
   /** Which runtime runs the module: the embedded Node host (default) or the wasmtime CLI. */
   host?: 'node' | 'wasmtime';
   /**
@@ -147,7 +150,7 @@ export async function startNode(options: StartOptions): Promise<Running> {
   const preopens: Record<string, string> = Object.fromEntries(dirs.map((d) => [d.guestPath, d.hostPath]));
   const policy = await ConnectPolicy.create(allowSpecs); // malformed rules are usage errors; names looked up once
   const strategy = chooseStrategy(options.wait);
-  const src = await loadModule(options.module);
+  const src = await loadModule(options.module, options.maxModuleSize);
   checkModule(src);
   const { bytes, name } = src;
   let module: WebAssembly.Module;
@@ -161,27 +164,28 @@ export async function startNode(options: StartOptions): Promise<Running> {
   const stdoutSink = options.stdout && options.stdout !== 'inherit' ? options.stdout : undefined;
   const stderrSink = options.stderr && options.stderr !== 'inherit' ? options.stderr : undefined;
 
-  // fd layout: 0-2 stdio, listeners, dir preopens (uvwasi numbers them 3.. in the same order), then opened fds.
+  // fd layout: 0-2 stdio (host entries, never the process's fds), listeners, dir preopens (uvwasi numbers them
+  // 3.. in the same order; each is the root its paths are confined to), then opened fds.
   const fds = new FdTable();
-  for (let i = 0; i < 3; i++) fds.add({ kind: 'wasi', wasiFd: i });
+  for (const which of [0, 1, 2] as const) fds.add({ kind: 'stdio', which });
   const addresses: BoundAddress[] = listeners.map((l) => ({ host: l.host, port: l.port, fd: fds.add({ kind: 'listener', listener: l }) }));
-  dirs.forEach((_, i) => fds.add({ kind: 'wasi', wasiFd: 3 + i }));
-
-  const WASI = loadWasi();
-  const wasi = new WASI({
-    version: 'preview1',
-    args: [name, ...args],
-    env: { ...env, LISTEN_FDS: String(listeners.length) },
-    preopens,
-    returnOnExit: true,
+  dirs.forEach((d, i) => {
+    const root = realpathSync.native(d.hostPath);
+    fds.add({ kind: 'file', wasiFd: 3 + i, root, hostPath: root });
   });
+
+  // node:wasi serves only file calls on the preopens (see wasi/table.ts); argv and environment are the host's.
+  const guestEnv = { ...env, LISTEN_FDS: String(listeners.length) };
+  const WASI = loadWasi();
+  const wasi = new WASI({ version: 'preview1', preopens, returnOnExit: true });
   const mem = new GuestMemory();
   const waker = new Waker();
   for (const l of listeners) l.attach(waker.hub);
+  const wasiFns = (wasi.getImportObject() as { wasi_snapshot_preview1: Record<string, (...a: any[]) => any> }).wasi_snapshot_preview1;
   const imports = makeImports({
-    mem, fds, waker, strategy,
-    wasi: (wasi.getImportObject() as { wasi_snapshot_preview1: Record<string, (...a: any[]) => any> }).wasi_snapshot_preview1,
-    stdout: stdoutSink, stderr: stderrSink,
+    mem, fds, waker, strategy, wasi: wasiFns,
+    stdout: stdoutSink ?? process.stdout, stderr: stderrSink ?? process.stderr,
+    args: [name, ...args], env: Object.entries(guestEnv).map(([k, v]) => `${k}=${v}`),
   });
   const wasix = makeWasixImports({ mem, fds, waker, strategy, policy, stderr: stderrSink ?? process.stderr });
   let instance: WebAssembly.Instance;
@@ -204,6 +208,7 @@ export async function startNode(options: StartOptions): Promise<Running> {
     for (const [, e] of fds.all()) {
       if (e.kind === 'listener') e.listener.close();
       else if (e.kind === 'stream') graceful ? e.stream.close() : e.stream.destroy();
+      else if (e.kind === 'file') wasiFns.fd_close(e.wasiFd);
     }
   };
   const exited = new Promise<number>((resolve) => {

@@ -69,7 +69,7 @@ export async function startWasmtime(options: StartOptions): Promise<Running> {
   const wasmtime = await locateWasmtime();
   const listen = (options.listen ?? []).map(parseListen);
   const dirs = (await checkDirs(options.dirs ?? [])).map((d) => `${d.hostPath}::${d.guestPath}`);
-  const src = await loadModule(options.module);
+  const src = await loadModule(options.module, options.maxModuleSize);
   const foreign = unsupportedImports(inspectCommand(src), src.name);
   if (foreign) throw new WasmuxError(foreign);
   const file = await moduleFile(src);

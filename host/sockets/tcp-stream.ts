@@ -63,6 +63,9 @@ export class TcpStream extends Watchable {
   private writeShut = false;
   private closed = false; // destroyed by Node or closed by the guest
   private paused = false;
+  /** Receive buffer size at which the socket is paused: RECV_HIGH_WATER, or more while a WAITALL read asks for more
+   *  (a paused socket would never deliver the rest, nor the peer's FIN). */
+  private highWater = RECV_HIGH_WATER;
   /** Outgoing sockets: where the connection stands; accepted ones are always 'connected'. */
   private phaseNow: StreamPhase;
   /** errno of a failed connect not yet taken by a sock_* call (SO_ERROR); 0 when none. */
@@ -160,7 +163,7 @@ export class TcpStream extends Watchable {
     if (this.readShut) return; // shut down for reading: discard, as Linux does
     this.chunks.push(chunk);
     this.buffered += chunk.length;
-    if (this.buffered >= RECV_HIGH_WATER && !this.paused) {
+    if (this.buffered >= this.highWater && !this.paused) {
       this.paused = true;
       this.socket.pause();
     }
@@ -210,7 +213,8 @@ export class TcpStream extends Watchable {
       if (this.readShut || this.eof) return 0;
       if (this.error) return -this.error;
       if (this.closed) return 0;
-      if (this.buffered === 0 || waitAll) return -Errno.AGAIN;
+      if (waitAll) this.expect(max);
+      return -Errno.AGAIN;
     }
     const n = Math.min(max, this.buffered);
     let ci = 0; // current chunk and offset in it
@@ -233,12 +237,22 @@ export class TcpStream extends Watchable {
       if (co > 0) this.chunks[ci] = this.chunks[ci].subarray(co);
       if (ci > 0) this.chunks.splice(0, ci);
       this.buffered -= n;
+      this.highWater = RECV_HIGH_WATER;
       if (this.paused && this.buffered < RECV_HIGH_WATER / 2) {
         this.paused = false;
         this.socket.resume();
       }
     }
     return n;
+  }
+
+  /** A WAITALL read waits for `n` bytes: lets the buffer grow to `n` (the guest's own buffer bounds it). */
+  private expect(n: number): void {
+    this.highWater = Math.max(RECV_HIGH_WATER, n);
+    if (this.paused && this.buffered < this.highWater) {
+      this.paused = false;
+      this.socket.resume();
+    }
   }
 
   /** Queues up to writeRoom bytes; returns bytes accepted or -errno (AGAIN when full, PIPE when shut/closed). */

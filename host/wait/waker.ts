@@ -11,6 +11,9 @@ import { GuestExit } from './exit.js';
 /** Monotonic clock in nanoseconds; the same clock (uv_hrtime) node:wasi answers for clock_time_get(MONOTONIC). */
 export const nowNs = (): bigint => process.hrtime.bigint();
 
+/** Longest delay setTimeout takes (2^31-1 ms, about 24.8 days); a longer one would fire at once, every time. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The one pending wait (the guest is single-threaded: at most one import waits at a time). */
 type Pending = { resolve: () => void; reject: (e: GuestExit) => void; timer: NodeJS.Timeout | null; immediate: NodeJS.Immediate | null };
 
@@ -35,7 +38,7 @@ export class Waker {
 
   /**
    * Resolves after the next change of any object of the instance (batched to the end of the event-loop turn),
-   * at `deadline` (monotonic ns) if given, or on the next turn when `yieldOnly`; rejects with GuestExit when
+   * at `deadline` (monotonic ns) if given (or earlier, at most ~24.8 days from now), or on the next turn when `yieldOnly`; rejects with GuestExit when
    * the host stops meanwhile. Callers re-check their condition after it resolves.
    */
   wait(deadline: bigint | null, yieldOnly = false): Promise<void> {
@@ -47,8 +50,9 @@ export class Waker {
       if (yieldOnly) {
         p.immediate = setImmediate(() => this.finish(p, null));
       } else if (deadline !== null) {
+        // Clamped: a later deadline wakes the caller early, and the caller (which re-checks) waits again.
         const ms = Number(deadline - nowNs()) / 1e6;
-        p.timer = setTimeout(() => this.finish(p, null), Math.max(0, Math.ceil(ms)));
+        p.timer = setTimeout(() => this.finish(p, null), Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(ms))));
       }
     });
   }

@@ -18,8 +18,11 @@ export const Errno = {
   HOSTUNREACH: 23,
   INPROGRESS: 26,
   INVAL: 28,
+  ILSEQ: 25,
   IO: 29,
   ISCONN: 30,
+  LOOP: 32,
+  NAMETOOLONG: 37,
   NETDOWN: 38,
   NETUNREACH: 40,
   NOENT: 44,
@@ -37,7 +40,11 @@ export const Errno = {
 } as const;
 
 /** Filetype values reported by fd_fdstat_get. */
-export const Filetype = { UNKNOWN: 0, SOCKET_STREAM: 6 } as const;
+export const Filetype = { UNKNOWN: 0, CHARACTER_DEVICE: 2, SOCKET_STREAM: 6 } as const;
+
+/** filestat: dev u64 @0, ino u64 @8, filetype u8 @16, nlink @24, size @32, atim @40, mtim @48, ctim @56; 64 bytes. */
+export const FILESTAT_SIZE = 64;
+export const FILESTAT_FILETYPE = 16;
 
 /** fdflags bits; only NONBLOCK has meaning on sockets. */
 export const FDFLAGS_NONBLOCK = 4;

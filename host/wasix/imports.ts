@@ -1,7 +1,8 @@
 // The wasix_32v1 import object: the five WASIX calls a TCP client needs (sock_open, sock_connect,
 // sock_addr_local, sock_addr_peer, resolve). Sockets live in the same fd table as everything else: sock_open
 // adds a TcpStream in phase 'unconnected'; once connected it is the same object as an accepted stream.
-// Rule as in wasi/imports.ts: nothing here throws on guest input; every pointer is checked (FAULT).
+// Rule as for preview1 (wasi/table.ts): nothing here throws on guest input; every pointer is checked (FAULT).
+// One builder per function; WASIX_IMPORTS is this module's row of the import table.
 import net from 'node:net';
 import { lookup } from 'node:dns/promises';
 import type { Writable } from 'node:stream';
@@ -10,15 +11,13 @@ import type { GuestMemory } from '../wasi/guest-memory.js';
 import type { FdTable } from '../fd-table.js';
 import { TcpStream, type SockName } from '../sockets/tcp-stream.js';
 import type { Waker } from '../wait/waker.js';
-import type { BlockingImport, WaitStrategy } from '../wait/strategy.js';
+import type { WaitStrategy } from '../wait/strategy.js';
+import type { ImportSpec } from '../wasi/context.js';
 import type { ConnectPolicy } from '../policy.js';
 import {
   ADDR_IP_SIZE, formatAddrPort, formatIp, parseIp, readAddrPort, TAG_INET4, TAG_INET6, writeAddrIp, writeAddrPort,
   type IpBytes,
 } from './address.js';
-
-/** The functions of wasix_32v1 that wasmux provides (the runner refuses modules importing any other). */
-export const WASIX_FUNCTIONS = ['sock_open', 'sock_connect', 'sock_addr_local', 'sock_addr_peer', 'resolve'] as const;
 
 const SOCK_STREAM = 1;
 const SOCK_DGRAM = 2;
@@ -36,21 +35,18 @@ export interface WasixContext {
   stderr: Writable;
 }
 
-/** Builds the wasix_32v1 import object. */
-export function makeWasixImports(ctx: WasixContext): Record<string, unknown> {
-  const { mem, fds, waker, strategy, policy } = ctx;
-  const wrap = (fn: BlockingImport) => strategy.wrap(fn);
+/** Writes a socket's name as an addr_port, or NOTCONN when it has none. */
+function writeName(mem: GuestMemory, ptr: number, name: SockName | null): number {
+  if (!name) return Errno.NOTCONN;
+  const ip = parseIp(name.address);
+  if (!ip) return Errno.NOTCONN;
+  return writeAddrPort(mem, ptr, ip, name.port);
+}
 
-  const sock = (fd: number) => fds.socket(fd);
-
-  const writeName = (ptr: number, name: SockName | null): number => {
-    if (!name) return Errno.NOTCONN;
-    const ip = parseIp(name.address);
-    if (!ip) return Errno.NOTCONN;
-    return writeAddrPort(mem, ptr, ip, name.port);
-  };
-
-  const sock_open = (af: number, socktype: number, proto: number, fdPtr: number): number => {
+/** sock_open(af, socktype, proto, *fd): an unconnected TCP stream (no UDP). */
+function sockOpen(ctx: WasixContext) {
+  const { mem, fds, waker } = ctx;
+  return (af: number, socktype: number, proto: number, fdPtr: number): number => {
     af &= 0xff;
     socktype &= 0xff;
     proto &= 0xffff;
@@ -64,9 +60,13 @@ export function makeWasixImports(ctx: WasixContext): Record<string, unknown> {
     mem.setU32(fdPtr, fds.add({ kind: 'stream', stream }));
     return Errno.SUCCESS;
   };
+}
 
-  const sock_connect = (fd: number, addrPtr: number): number | Promise<number> => {
-    const e = sock(fd);
+/** sock_connect(fd, *addr_port): only to destinations the --allow-connect policy allows. */
+function sockConnect(ctx: WasixContext) {
+  const { mem, fds, waker, policy } = ctx;
+  return ctx.strategy.wrap((fd: number, addrPtr: number): number | Promise<number> => {
+    const e = fds.socket(fd);
     if (typeof e === 'number') return e;
     if (e.kind === 'listener') return Errno.ISCONN; // a listening socket cannot connect (Linux: EISCONN/EINVAL)
     const st = e.stream;
@@ -91,10 +91,14 @@ export function makeWasixImports(ctx: WasixContext): Record<string, unknown> {
       if (st.phase === 'connected') return Errno.SUCCESS;
       return st.takeConnectError() || Errno.CONNABORTED;
     })();
-  };
+  });
+}
 
-  const sock_addr_local = (fd: number, ptr: number): number => {
-    const e = sock(fd);
+/** sock_addr_local(fd, *addr_port). */
+function sockAddrLocal(ctx: WasixContext) {
+  const { mem, fds } = ctx;
+  return (fd: number, ptr: number): number => {
+    const e = fds.socket(fd);
     if (typeof e === 'number') return e;
     if (e.kind === 'listener') {
       const ip = parseIp(e.listener.host);
@@ -102,19 +106,27 @@ export function makeWasixImports(ctx: WasixContext): Record<string, unknown> {
     }
     const st = e.stream;
     if (st.phase !== 'connected') return st.takeConnectError() || Errno.NOTCONN;
-    return writeName(ptr, st.localName);
+    return writeName(mem, ptr, st.localName);
   };
+}
 
-  const sock_addr_peer = (fd: number, ptr: number): number => {
-    const e = sock(fd);
+/** sock_addr_peer(fd, *addr_port). */
+function sockAddrPeer(ctx: WasixContext) {
+  const { mem, fds } = ctx;
+  return (fd: number, ptr: number): number => {
+    const e = fds.socket(fd);
     if (typeof e === 'number') return e;
     if (e.kind === 'listener') return Errno.NOTCONN;
     const st = e.stream;
     if (st.phase !== 'connected') return st.takeConnectError() || Errno.NOTCONN;
-    return writeName(ptr, st.peerName);
+    return writeName(mem, ptr, st.peerName);
   };
+}
 
-  const resolve = (
+/** resolve(host, len, port, *addrs, naddrs, *n): only names (or literals) an --allow-connect rule names. */
+function resolve(ctx: WasixContext) {
+  const { mem, policy } = ctx;
+  return ctx.strategy.wrap((
     hostPtr: number, hostLen: number, port: number, addrsPtr: number, naddrs: number, nPtr: number,
   ): number | Promise<number> => {
     hostLen >>>= 0;
@@ -142,13 +154,24 @@ export function makeWasixImports(ctx: WasixContext): Record<string, unknown> {
       },
       (err: NodeJS.ErrnoException) => (err.code === 'ENOTFOUND' || err.code === 'ENODATA' ? Errno.NOENT : Errno.IO),
     );
-  };
+  });
+}
 
-  return {
-    sock_open,
-    sock_connect: wrap(sock_connect),
-    sock_addr_local,
-    sock_addr_peer,
-    resolve: wrap(resolve),
-  };
+/** The wasix_32v1 rows of the import table: the five calls a TCP client needs, all implemented by the host. */
+export const WASIX_IMPORTS: Readonly<Record<string, ImportSpec<WasixContext>>> = {
+  sock_open: { decision: 'ours', why: 'an unconnected host TCP stream', make: sockOpen },
+  sock_connect: { decision: 'ours', why: 'only where --allow-connect allows', make: sockConnect },
+  sock_addr_local: { decision: 'ours', why: 'host sockets; NOTSOCK on anything else', make: sockAddrLocal },
+  sock_addr_peer: { decision: 'ours', why: 'host sockets; NOTSOCK on anything else', make: sockAddrPeer },
+  resolve: { decision: 'ours', why: 'only names an --allow-connect rule names', make: resolve },
+};
+
+/** The functions of wasix_32v1 that wasmux provides (the runner refuses modules importing any other). */
+export const WASIX_FUNCTIONS = Object.keys(WASIX_IMPORTS);
+
+/** Builds the wasix_32v1 import object from the table. */
+export function makeWasixImports(ctx: WasixContext): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(WASIX_IMPORTS)) out[name] = spec.make(ctx);
+  return out;
 }

@@ -1,0 +1,52 @@
+// The guest's stdin, stdout and stderr: entries of the host's fd table, never the process's own fds 0-2.
+// stdout/stderr write to the configured Writables (the process's streams by default); stdin is always at EOF
+// (the host never reads, or blocks on, the embedding process's stdin). The host's real fds never change, whatever
+// the guest closes, renumbers or truncates.
+import { Errno, FDFLAGS_NONBLOCK, FDSTAT_SIZE, Filetype } from './abi.js';
+import type { ImportContext } from './context.js';
+
+/** Rights reported for stdio: fd_read (stdin) or fd_write (stdout/stderr), plus fd_fdstat_set_flags,
+ *  fd_filestat_get and poll_fd_readwrite. No seek or tell, so libc's isatty() says yes. */
+const STDIO_RIGHTS = (1n << 3n) | (1n << 21n) | (1n << 27n);
+const RIGHT_FD_READ = 1n << 1n;
+const RIGHT_FD_WRITE = 1n << 6n;
+
+/** fd_read on a stdio entry: stdin reads 0 bytes (EOF); stdout/stderr are not readable (BADF). */
+export function stdioRead(ctx: ImportContext, which: number, iovsPtr: number, iovsLen: number, nreadPtr: number): number {
+  if (which !== 0) return Errno.BADF;
+  const v = ctx.mem.iovecs(iovsPtr, iovsLen);
+  if (typeof v === 'number') return v;
+  return ctx.mem.writeU32(nreadPtr, 0);
+}
+
+/** fd_write on a stdio entry: the bytes go to the configured Writable; stdin is not writable (BADF). */
+export function stdioWrite(ctx: ImportContext, which: number, iovsPtr: number, iovsLen: number, nwrittenPtr: number): number {
+  const sink = which === 1 ? ctx.stdout : which === 2 ? ctx.stderr : null;
+  if (!sink) return Errno.BADF;
+  const { mem } = ctx;
+  const v = mem.iovecs(iovsPtr, iovsLen);
+  if (typeof v === 'number') return v;
+  if (!mem.ok(nwrittenPtr, 4)) return Errno.FAULT;
+  const data = mem.gather(v, Infinity);
+  if (data.length > 0 && !sink.destroyed) sink.write(data);
+  mem.setU32(nwrittenPtr, data.length);
+  return Errno.SUCCESS;
+}
+
+/** fd_fdstat_get on a stdio entry: a character device. */
+export function stdioFdstat(ctx: ImportContext, which: number, ptr: number): number {
+  const { mem } = ctx;
+  if (!mem.ok(ptr, FDSTAT_SIZE)) return Errno.FAULT;
+  const rights = STDIO_RIGHTS | (which === 0 ? RIGHT_FD_READ : RIGHT_FD_WRITE);
+  mem.bytes(ptr, FDSTAT_SIZE).fill(0);
+  mem.setU8(ptr, Filetype.CHARACTER_DEVICE);
+  mem.setU64(ptr + 8, rights);
+  mem.setU64(ptr + 16, rights);
+  return Errno.SUCCESS;
+}
+
+/** fd_fdstat_set_flags on a stdio entry: 0 or NONBLOCK are accepted (stdio never blocks the guest); others NOTSUP. */
+export function stdioSetFlags(flags: number): number {
+  flags &= 0xffff;
+  return flags === 0 || flags === FDFLAGS_NONBLOCK ? Errno.SUCCESS : Errno.NOTSUP;
+}

@@ -1,0 +1,67 @@
+// Reading and writing a TCP stream for the guest: shared by sock_recv/sock_send and fd_read/fd_write.
+// A blocking stream whose first attempt says AGAIN waits for the next change of the instance and tries again;
+// the wait ends on data, EOF, a reset (the stream turns readable/writable) or the host stopping (GuestExit).
+import { Errno, RIFLAGS_PEEK, RIFLAGS_WAITALL } from './abi.js';
+import { iovTotal, type GuestMemory, type Iovecs } from './guest-memory.js';
+import type { TcpStream } from '../sockets/tcp-stream.js';
+import type { Waker } from '../wait/waker.js';
+
+/** Retries `attempt` after each change of the instance until it answers something other than AGAIN. */
+export async function retry(waker: Waker, attempt: () => number): Promise<number> {
+  for (;;) {
+    await waker.wait(null); // any change of the instance: cheap to retry, and blocking sockets are rare
+    const r = attempt();
+    if (r !== Errno.AGAIN) return r;
+  }
+}
+
+/** One recv attempt into validated iovecs: writes the results, returns the errno (AGAIN when nothing is there). */
+function recvOnce(mem: GuestMemory, st: TcpStream, iovs: Iovecs, flags: number, nreadPtr: number, roflagsPtr: number | null): number {
+  const dst: Uint8Array[] = [];
+  for (const v of iovs) dst.push(mem.bytes(v.ptr, v.len)); // views taken per attempt: memory may have grown
+  const r = st.readInto(dst, (flags & RIFLAGS_PEEK) !== 0, (flags & RIFLAGS_WAITALL) !== 0);
+  if (r < 0) return -r;
+  mem.setU32(nreadPtr, r);
+  if (roflagsPtr !== null) mem.setU16(roflagsPtr, 0);
+  return Errno.SUCCESS;
+}
+
+/** recv on a stream (sock_recv, fd_read): validates everything, then reads or waits. */
+export function streamRecv(
+  mem: GuestMemory, waker: Waker, st: TcpStream, iovsPtr: number, iovsLen: number, flags: number,
+  nreadPtr: number, roflagsPtr: number | null,
+): number | Promise<number> {
+  if ((flags & ~(RIFLAGS_PEEK | RIFLAGS_WAITALL)) !== 0) return Errno.INVAL;
+  const iovs = mem.iovecs(iovsPtr, iovsLen);
+  if (typeof iovs === 'number') return iovs;
+  if (!mem.ok(nreadPtr, 4) || (roflagsPtr !== null && !mem.ok(roflagsPtr, 2))) return Errno.FAULT;
+  // No closure on the common path (data there, or a non-blocking AGAIN): this runs once per guest read.
+  const r = recvOnce(mem, st, iovs, flags, nreadPtr, roflagsPtr);
+  if (r !== Errno.AGAIN || st.nonblock) return r;
+  return retry(waker, () => recvOnce(mem, st, iovs, flags, nreadPtr, roflagsPtr));
+}
+
+/** One send attempt from validated iovecs: writes nsent, returns the errno (AGAIN when the queue is full). */
+function sendOnce(mem: GuestMemory, st: TcpStream, iovs: Iovecs, nsentPtr: number): number {
+  const room = st.writeRoom;
+  const r = st.write(mem.gather(iovs, room > 0 ? room : 1));
+  if (r < 0) return -r;
+  mem.setU32(nsentPtr, r);
+  return Errno.SUCCESS;
+}
+
+/** send on a stream (sock_send, fd_write); may accept fewer bytes than offered. */
+export function streamSend(
+  mem: GuestMemory, waker: Waker, st: TcpStream, iovsPtr: number, iovsLen: number, nsentPtr: number,
+): number | Promise<number> {
+  const iovs = mem.iovecs(iovsPtr, iovsLen);
+  if (typeof iovs === 'number') return iovs;
+  if (!mem.ok(nsentPtr, 4)) return Errno.FAULT;
+  if (iovTotal(iovs) === 0) {
+    mem.setU32(nsentPtr, 0);
+    return Errno.SUCCESS;
+  }
+  const r = sendOnce(mem, st, iovs, nsentPtr);
+  if (r !== Errno.AGAIN || st.nonblock) return r;
+  return retry(waker, () => sendOnce(mem, st, iovs, nsentPtr));
+}
