@@ -34,7 +34,10 @@ export class ArgGen {
     this.nextSlot = 0;
   }
 
-  /** Arguments of one call: {args: BigInt[], mask (indirect args), writes: [{dst, bytes} | {dst, src}]}. */
+  /**
+   * Arguments of one call: {args: BigInt[], mask (indirect args), writes: [{dst, bytes} | {dst, src}]}. Every
+   * pointer is sized for what the host may write through it, so an in-bounds one always lies in scratch.
+   */
   call(kinds) {
     const st = { args: [], mask: 0, writes: [], nsubs: 0 };
     for (const k of kinds) this.kind(st, k);
@@ -62,12 +65,12 @@ export class ArgGen {
       case 'str': return this.str(st, rng.pick(PATHS));
       case 'name': return this.str(st, rng.pick(NAMES));
       case 'subs': return this.subs(st);
-      case 'events': return this.push(st, ptr(rng, memSize, Math.max(1, Math.min(st.nsubs, 4096)) * EVENT));
-      case 'nsubs': return this.push(st, rng.chance(0.85) ? st.nsubs : count(rng));
+      case 'events': return this.push(st, ptr(rng, memSize, Math.max(1, st.nsubs, st.nsubsArg) * EVENT));
+      case 'nsubs': return this.push(st, st.nsubsArg);
       case 'addr': return this.addr(st);
       case 'addrs': {
         const c = count(rng);
-        this.push(st, ptr(rng, memSize, Math.min(c, 4096) * ADDR_IP));
+        this.push(st, ptr(rng, memSize, c * ADDR_IP));
         return this.push(st, c);
       }
       case 'port': return this.push(st, this.port());
@@ -110,7 +113,7 @@ export class ArgGen {
     const rng = this.rng;
     const { memSize } = this.env;
     const c = count(rng);
-    const arr = ptr(rng, memSize, Math.min(c, 4096) * IOVEC);
+    const arr = ptr(rng, memSize, c * IOVEC);
     if (c > 0 && c <= MAX_WRITTEN && arr + c * IOVEC <= memSize) {
       const bytes = new Uint8Array(c * IOVEC);
       const dv = new DataView(bytes.buffer);
@@ -157,18 +160,24 @@ export class ArgGen {
     this.push(st, p);
   }
 
-  /** A subscription array; every valid one gets a short relative clock so that the poll always ends. */
+  /**
+   * A subscription array. Whatever part of it the host reads (the count passed may differ from the entries
+   * written) holds a short relative clock, so that every poll ends: a poll that waits forever would be the guest's
+   * own doing, not a host hang.
+   */
   subs(st) {
     const rng = this.rng;
     const { memSize } = this.env;
     const c = rng.chance(0.8) ? rng.range(1, 6) : count(rng);
-    const arr = ptr(rng, memSize, Math.min(c, 4096) * SUBSCRIPTION);
+    const arr = ptr(rng, memSize, c * SUBSCRIPTION);
     st.nsubs = c;
-    if (c > 0 && c <= MAX_WRITTEN && arr + c * SUBSCRIPTION <= memSize) {
-      const bytes = new Uint8Array(c * SUBSCRIPTION);
+    st.nsubsArg = rng.chance(0.85) ? c : count(rng); // the count passed may disagree with the array
+    const n = c > 0 && c <= MAX_WRITTEN && arr + c * SUBSCRIPTION <= memSize ? c : arr + SUBSCRIPTION <= memSize ? 1 : 0;
+    if (n > 0) {
+      const bytes = new Uint8Array(n * SUBSCRIPTION);
       const dv = new DataView(bytes.buffer);
-      const bounded = rng.below(c);
-      for (let i = 0; i < c; i++) {
+      const bounded = rng.below(Math.min(n, Math.max(st.nsubsArg, 1)));
+      for (let i = 0; i < n; i++) {
         const o = i * SUBSCRIPTION;
         dv.setBigUint64(o, rng.u64(), true);
         const tag = i === bounded ? 0 : rng.chance(0.95) ? rng.below(3) : rng.pick([3, 255]);

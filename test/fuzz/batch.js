@@ -14,7 +14,8 @@ const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
 const STARTUP_MS = 120000;
 
 /**
- * Runs batch `batch` of `seed`: `opts` = {calls, host, callTimeoutMs, deny, cacheDir, child (script path, for tests)}.
+ * Runs batch `batch` of `seed`: `opts` = {calls, host, callTimeoutMs, deny, cacheDir, inject ({call, what}: a fault
+ * the tests put into the host process, see inject.js)}.
  * Resolves with {executed, counts, failures: [{call, what}], code, trap, probes, worstProbe, ms}; never rejects.
  */
 export async function runBatch(seed, batch, opts) {
@@ -25,9 +26,9 @@ export async function runBatch(seed, batch, opts) {
   const allow = [`127.0.0.1:${ports.peer}`, `127.0.0.1:${ports.closed}`, `localhost:${ports.peer}`];
   const cfg = {
     seed, batch, calls: opts.calls, capacity: opts.calls, host: opts.host, ports, sandbox: box.sandbox, allow, deny: opts.deny,
-    cacheDir: opts.cacheDir,
+    cacheDir: opts.cacheDir, inject: opts.inject,
   };
-  const child = fork(opts.child ?? CHILD, [JSON.stringify(cfg)], {
+  const child = fork(CHILD, [JSON.stringify(cfg)], {
     stdio: ['ignore', box.outFd, box.errFd, 'ipc', 'pipe'],
     execArgv: ['--expose-gc'],
     env: { ...process.env, WASMUX_CACHE: opts.cacheDir },

@@ -5,10 +5,12 @@
 import { start } from '../../dist/host/index.js';
 import { scriptFor } from './batch-script.js';
 import { describeCall, PROBE_MS } from './script.js';
+import { SCRIPT_BASE } from './layout.js';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildGuest, SCRIPT_FILE } from './guest.js';
 import { progressWriter, wrapImports } from './progress.js';
+import { injectFault } from './inject.js';
 import { CpuWindow, fdDiff, fdSnapshot, stdioDiff, stdioIdentity } from './invariants.js';
 
 const TICK_MS = 25;
@@ -45,10 +47,18 @@ const PROGRESS_FD = 4;
 const calls = progressWriter(PROGRESS_FD);
 let instance = null;
 const publish = () => {
-  if (instance) calls.begin(instance.exports.fuzz_started.value - 1);
+  if (!instance) return;
+  const n = instance.exports.fuzz_started.value - 1;
+  calls.begin(n);
+  if (n === cfg.inject?.call) injectFault(cfg.inject.what);
 };
 const instantiate = WebAssembly.instantiate;
 WebAssembly.instantiate = async function (module, imports) {
+  for (const [mod, fns] of Object.entries(imports ?? {})) {
+    for (const name of Object.keys(fns)) {
+      if (!fuzzed.has(`${mod}.${name}`)) fail(`the host offers ${mod}.${name}, which the fuzzer does not call`);
+    }
+  }
   const r = await instantiate.call(this, module, wrapImports(imports, publish));
   instance = r instanceof WebAssembly.Instance ? r : r.instance;
   return r;
@@ -57,6 +67,7 @@ WebAssembly.instantiate = async function (module, imports) {
 const fdsBefore = fdSnapshot();
 const stdioBefore = stdioIdentity();
 const { imports, batch } = await scriptFor(cfg);
+const fuzzed = new Set(imports.map((im) => `${im.module}.${im.name}`));
 /** "call N name(args)" for failure lines. */
 const at = (i) => (i >= 0 && batch.calls[i] ? `call ${i} ${describeCall(batch.calls[i])}` : `call ${i}`);
 const reportFd = cfg.host === 'wasmtime' ? 1 : -1;
@@ -138,6 +149,12 @@ else {
   const mem = new DataView(instance.exports.memory.buffer);
   results = [];
   for (let i = 0; i < done; i++) results.push(mem.getUint16(batch.layout.resultsBase + 2 * i, true));
+}
+// The host may write only where the guest pointed it; the script sits where no generated pointer reaches.
+if (instance) {
+  const now = new Uint8Array(instance.exports.memory.buffer, SCRIPT_BASE, batch.script.length);
+  const at = now.findIndex((b, i) => b !== batch.script[i]);
+  if (at >= 0) fail(`the host wrote into guest memory no pointer gave it (script byte ${at} at address ${SCRIPT_BASE + at} changed)`);
 }
 const counts = {};
 for (let i = 0; i < results.length; i++) {

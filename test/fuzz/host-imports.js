@@ -1,24 +1,12 @@
-// The import names the Node host offers, read from the host's own import objects at run time (built exactly as
-// the Node runner builds them), so a function added to the host is fuzzed without anyone listing it here.
-import { FdTable } from '../../dist/host/fd-table.js';
-import { GuestMemory } from '../../dist/host/wasi/guest-memory.js';
-import { makeImports } from '../../dist/host/wasi/imports.js';
-import { makeWasixImports } from '../../dist/host/wasix/imports.js';
-import { ConnectPolicy } from '../../dist/host/policy.js';
-import { asyncifyStrategy } from '../../dist/host/wait/asyncify.js';
-import { Waker } from '../../dist/host/wait/waker.js';
-import { loadWasi } from '../../dist/host/runners/load-wasi.js';
+// The import names the Node host offers, read at run time from the host's own import table (every function of
+// wasi_snapshot_preview1 and wasix_32v1 with its decision), so a function added to the host is fuzzed without
+// anyone listing it here. The host process also checks the import object the host really instantiates with
+// against this list (child.js), so the table cannot drift from what the guest gets.
+import { importTable } from '../../dist/host/import-table.js';
 
 /** {module: [function names]} of the Node host, for `resolveImports`. */
 export async function hostImportNames() {
-  const WASI = loadWasi();
-  const wasi = new WASI({ version: 'preview1', args: [], env: {}, preopens: {}, returnOnExit: true });
-  const ctx = {
-    mem: new GuestMemory(), fds: new FdTable(), waker: new Waker(), strategy: asyncifyStrategy(),
-    wasi: wasi.getImportObject().wasi_snapshot_preview1,
-  };
-  const preview1 = makeImports(ctx);
-  const wasix = makeWasixImports({ ...ctx, policy: await ConnectPolicy.create([]), stderr: process.stderr });
-  const names = (o) => Object.keys(o).filter((k) => typeof o[k] === 'function');
-  return { wasi_snapshot_preview1: names(preview1), wasix_32v1: names(wasix) };
+  const out = {};
+  for (const row of importTable()) (out[row.module] ??= []).push(row.name);
+  return out;
 }

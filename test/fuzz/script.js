@@ -88,10 +88,16 @@ export function generateBatch({ seed, batch, calls, capacity = calls, imports, e
   const budget = layout.scriptLimit - SCRIPT_BASE - 2 * CALL_SIZE;
   const exit = usable.find((im) => im.name === 'proc_exit');
   const poll = usable.find((im) => im.name === 'poll_oneoff');
-  const last = exit && rng.chance(0.3) ? calls - 1 : calls;
+  const last = exit && rng.chance(0.5) ? calls - 1 : calls;
+  // Every batch begins with each import once (in a seeded order), so that even a short batch calls them all.
+  const first = usable.filter((im) => im !== exit);
+  for (let i = first.length - 1; i > 0; i--) {
+    const j = rng.below(i + 1);
+    [first[i], first[j]] = [first[j], first[i]];
+  }
   for (let i = 0; i < last && w.n < budget - 16384; i++) {
-    const probe = poll && i % PROBE_EVERY === Math.min(PROBE_EVERY, calls) >> 1;
-    const im = probe ? poll : pickImport();
+    const probe = poll && i >= first.length && i % PROBE_EVERY === Math.min(PROBE_EVERY, calls) >> 1;
+    const im = probe ? poll : i < first.length ? first[i] : pickImport();
     const c = probe ? probeCall(rng, layout.memSize) : gen.call(im.kinds);
     encodeCall(w, imports.indexOf(im), c, probe);
     list.push({ name: im.name, module: im.module, args: c.args, mask: c.mask, probe });

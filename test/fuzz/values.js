@@ -25,12 +25,17 @@ export function ptr(rng, memSize, size) {
   return boundaryPtr(rng, memSize, size);
 }
 
-/** A pointer at, straddling or past the end of memory (only the first one here is in bounds). */
+/**
+ * A pointer at, straddling or past the end of memory, or wild. A candidate whose whole range is in bounds is kept
+ * only when that range lies in scratch: the host may write there, and nowhere else.
+ */
 export function boundaryPtr(rng, memSize, size) {
-  return rng.pick([
+  const inScratch = (p) => scratchRegions(memSize).some(([a, b]) => p >= a && p + size <= b);
+  const candidates = [
     memSize - size, memSize - size + 1, memSize - 1, memSize, memSize + 1, memSize + 4096, U32_MAX, U32_MAX - size + 1,
     U32_MAX - 3, 0x80000000, 0x7fffffff, 0xfffffff0, memSize + rng.below(U32_MAX - memSize), 0,
-  ].map((v) => Math.max(0, Math.min(U32_MAX, v))));
+  ].map((v) => Math.max(0, Math.min(U32_MAX, v))).filter((p) => p + size > memSize || inScratch(p));
+  return rng.pick(candidates);
 }
 
 /** A byte length: mostly small, sometimes big (over 256 KiB), sometimes absurd. */
