@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { runBatch } from './batch.js';
 
 /**
- * `opts` = {calls, seed, seeds, batchCalls, host, callTimeoutMs, deny, onBatch(result), maxFailures, batch}.
+ * `opts` = {calls, seed, seeds, batchCalls, host, callTimeoutMs, deny, onBatch(result), maxFailures, batch, cacheDir
+ * (kept when given: campaigns with the same batchCalls then share one guest module and its Asyncify build)}.
  * Resolves with {calls, batches, seeds: [...], ms, counts: {name: {errno: n}}, failures: [...], probes, worstProbe}.
  */
 export async function runCampaign(opts) {
   const t0 = Date.now();
-  const cacheDir = mkdtempSync(join(tmpdir(), 'wasmux-fuzz-cache-'));
+  const cacheDir = opts.cacheDir ?? mkdtempSync(join(tmpdir(), 'wasmux-fuzz-cache-'));
   const total = { calls: 0, batches: 0, seeds: [], counts: {}, failures: [], probes: 0, worstProbe: 0 };
   const perSeed = Math.ceil(opts.calls / opts.seeds);
   // Every batch has the same size, so that one guest module serves them all (a campaign may overshoot a little).
@@ -38,7 +39,7 @@ export async function runCampaign(opts) {
       }
     }
   } finally {
-    rmSync(cacheDir, { recursive: true, force: true });
+    if (!opts.cacheDir) rmSync(cacheDir, { recursive: true, force: true });
   }
   return { ...total, ms: Date.now() - t0 };
 }
