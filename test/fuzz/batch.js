@@ -31,7 +31,8 @@ export async function runBatch(seed, batch, opts) {
   const child = fork(CHILD, [JSON.stringify(cfg)], {
     stdio: ['ignore', box.outFd, box.errFd, 'ipc', 'pipe'],
     execArgv: ['--expose-gc'],
-    env: { ...process.env, WASMUX_CACHE: opts.cacheDir },
+    // The Node host keeps its Asyncify builds there (wasmtime is looked up under the default cache: not moved).
+    env: opts.host === 'node' ? { ...process.env, WASMUX_CACHE: opts.cacheDir } : process.env,
   });
   let report = null;
   const failures = [];

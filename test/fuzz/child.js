@@ -99,11 +99,17 @@ const reportSink = new Writable({
 });
 
 hostRunning = true;
-const running = await start({
-  module: bytes, host: cfg.host, listen: ['127.0.0.1:0'], dirs: [cfg.sandbox], env: { FUZZ: '1' }, args: ['a', 'b'],
-  allowConnect: cfg.host === 'node' ? cfg.allow : undefined,
-  stdout: cfg.host === 'wasmtime' ? reportSink : 'inherit', stderr: 'inherit',
-});
+let running;
+try {
+  running = await start({
+    module: bytes, host: cfg.host, listen: ['127.0.0.1:0'], dirs: [cfg.sandbox], env: { FUZZ: '1' }, args: ['a', 'b'],
+    allowConnect: cfg.host === 'node' ? cfg.allow : undefined,
+    stdout: cfg.host === 'wasmtime' ? reportSink : 'inherit', stderr: 'inherit',
+  });
+} catch (e) {
+  send({ type: 'fail', what: `the host refused to start the guest: ${e?.message ?? e}` });
+  process.exit(70);
+}
 send({ type: 'started', port: running.addresses[0].port });
 
 const progress = () => {

@@ -24,7 +24,7 @@ export async function runCampaign(opts) {
       let done = 0;
       for (let batch = opts.batch ?? 0; done < perSeed && total.failures.length < opts.maxFailures; batch++) {
         const r = await runBatch(seed, batch, { ...opts, calls, cacheDir });
-        done += Math.max(r.executed, 1); // a batch that ends at its first call still moves on
+        done += r.executed;
         total.calls += r.executed;
         total.batches++;
         total.probes += r.probes;
@@ -35,6 +35,7 @@ export async function runCampaign(opts) {
         }
         for (const f of r.failures) total.failures.push({ seed, batch, batchCalls: calls, ...f });
         opts.onBatch?.({ seed, batch, ...r, total });
+        if (r.executed === 0) break; // a guest that never got going would not get going next time either
         if (opts.batch !== undefined) break;
       }
     }

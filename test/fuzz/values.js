@@ -7,19 +7,22 @@ const U32_MAX = 0xffffffff;
 const U64_MAX = (1n << 64n) - 1n;
 const NS_PER_MS = 1000000n;
 
-/** A pointer p with [p, p+size) inside a scratch region, or null when no region is large enough. */
-export function validPtr(rng, memSize, size) {
+/**
+ * A pointer p with [p, p+size) inside a scratch region, or null when no region is large enough. `aligned` is the
+ * share of 8-aligned ones (wasmtime traps the guest on the first misaligned struct pointer).
+ */
+export function validPtr(rng, memSize, size, aligned = 0.8) {
   const fits = scratchRegions(memSize).filter(([a, b]) => b - a >= size);
   if (fits.length === 0) return null;
   const [a, b] = rng.pick(fits);
   const p = a + rng.below(b - a - size + 1);
-  return rng.chance(0.8) ? p - (p % 8) : p; // mostly aligned, sometimes not
+  return rng.chance(aligned) ? p - (p % 8) : p;
 }
 
 /** A pointer for `size` bytes: mostly valid, else one at or past the end of memory, or a wild one. */
-export function ptr(rng, memSize, size) {
+export function ptr(rng, memSize, size, aligned = 0.8) {
   if (rng.chance(0.8)) {
-    const p = validPtr(rng, memSize, size);
+    const p = validPtr(rng, memSize, size, aligned);
     if (p !== null) return p;
   }
   return boundaryPtr(rng, memSize, size);
@@ -80,17 +83,20 @@ const ENUMS = {
   proto: [0, 6, 17], signal: [...Array(31).keys()], exitcode: [0, 1, 2, 127, 255],
 };
 
-/** A flag set (each defined bit, all of them, none, every undefined bit) or an enum value (defined or not). */
-export function flags(rng, kind) {
+/**
+ * A flag set (each defined bit, all of them, none, every undefined bit) or an enum value (defined or not).
+ * `valid` is the share of defined values (wasmtime traps the guest on the first undefined one).
+ */
+export function flags(rng, kind, valid = 0.6) {
   if (kind in FLAG_BITS) {
     const bits = FLAG_BITS[kind];
     const all = bits.reduce((a, b) => a | b, 0);
-    if (rng.chance(0.6)) return bits.filter(() => rng.chance(0.5)).reduce((a, b) => a | b, 0);
+    if (rng.chance(valid)) return bits.filter(() => rng.chance(0.5)).reduce((a, b) => a | b, 0);
     return rng.pick([0, all, ...bits, 0xffff, U32_MAX, rng.u32() & 0xffff, rng.u32(), (~all & 0xffff) >>> 0]);
   }
   const values = ENUMS[kind];
   if (!values) throw new Error(`unknown flag kind ${kind}`);
-  return rng.chance(0.8) ? rng.pick(values) : rng.pick([values.length, 0xff, 0xffff, U32_MAX, rng.u32()]);
+  return rng.chance(Math.max(valid, 0.8)) ? rng.pick(values) : rng.pick([values.length, 0xff, 0xffff, U32_MAX, rng.u32()]);
 }
 
 /** A clock timeout in ns for a poll subscription: short, past, 2^31 ms and more (timer overflow), u64::MAX. */
