@@ -13,7 +13,7 @@ import { WasmuxError } from './errors.js';
 import { formatIp, parseIp, unmapIp, type IpBytes } from './wasix/address.js';
 
 /** A parsed rule, before names are looked up. */
-export interface ConnectRule {
+interface ConnectRule {
   text: string;
   /** A host name (lower case, no trailing dot), or null for an address/CIDR rule. */
   name: string | null;

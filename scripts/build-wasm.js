@@ -48,6 +48,6 @@ function compile(job) {
 let failed = 0;
 const queue = [...jobs];
 await Promise.all([0, 1].map(async () => {
-  for (let job; (job = queue.shift()); ) if (!(await compile(job))) failed++;
+  for (let job = queue.shift(); job; job = queue.shift()) if (!(await compile(job))) failed++;
 }));
 process.exit(failed ? 1 : 0);

@@ -3,6 +3,7 @@
 // failed (a suite that crashed while loading counts as one failure), or when nothing ran.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { stripVTControlCharacters } from "node:util";
 
 const uvu = fileURLToPath(new URL("../node_modules/uvu/bin.js", import.meta.url));
 const pattern = process.argv[2] ?? "\\.test\\.js$";
@@ -17,7 +18,7 @@ function runUvu(args) {
 }
 
 const { code, signal, out } = await runUvu(["test", pattern]);
-const plain = out.replace(/\x1b\[[0-9;]*m/g, "");
+const plain = stripVTControlCharacters(out);
 // uvu's summary is the last one printed: a failing test may quote a nested run's summary before it.
 const last = (label) => Number([...plain.matchAll(new RegExp(`^\\s*${label}:\\s+(\\d+)`, "gm"))].pop()?.[1] ?? 0);
 const total = last("Total");

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { formatAddress } from '../address.js';
 import { WasmuxError } from '../errors.js';
 import { start } from '../start.js';
+import { runBenchFromCheckout } from './checkout-tools.js';
 import { MAIN_HELP, parseArgs, RUN_HELP, UsageError, type Parsed } from './args.js';
 
 function fail(message: string, code: number): never {
@@ -30,9 +31,12 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (parsed.command === 'bench') {
-    // Loaded on demand: the benchmark's code is not needed to run a server.
-    const { runBench } = await import('../bench/main.js');
-    process.exitCode = await runBench(parsed.argv);
+    try {
+      process.exitCode = await runBenchFromCheckout(parsed.argv);
+    } catch (e) {
+      if (e instanceof WasmuxError) fail(e.message, 1);
+      throw e;
+    }
     return;
   }
   if (parsed.command === 'version') {

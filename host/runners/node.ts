@@ -184,7 +184,7 @@ export async function startNode(options: StartOptions): Promise<Running> {
   const wasiFns = (wasi.getImportObject() as { wasi_snapshot_preview1: Record<string, (...a: any[]) => any> }).wasi_snapshot_preview1;
   const imports = makeImports({
     mem, fds, waker, strategy, wasi: wasiFns,
-    stdout: stdoutSink ?? process.stdout, stderr: stderrSink ?? process.stderr,
+    stdout: stdoutSink ?? 1, stderr: stderrSink ?? 2,
     args: [name, ...args], env: Object.entries(guestEnv).map(([k, v]) => `${k}=${v}`),
   });
   const wasix = makeWasixImports({ mem, fds, waker, strategy, policy, stderr: stderrSink ?? process.stderr });

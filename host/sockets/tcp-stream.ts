@@ -11,8 +11,8 @@ import { Errno } from '../wasi/abi.js';
 import { Watchable, type ChangeHub } from './watchable.js';
 
 /** High-water marks: receive buffer pauses the socket past this; sends answer AGAIN past this. */
-export const RECV_HIGH_WATER = 256 * 1024;
-export const SEND_HIGH_WATER = 256 * 1024;
+const RECV_HIGH_WATER = 256 * 1024;
+const SEND_HIGH_WATER = 256 * 1024;
 /** After the guest closes, unsent data gets this long to flush before the socket is destroyed. */
 const CLOSE_LINGER_MS = 30_000;
 
@@ -27,7 +27,7 @@ export interface SockName {
 }
 
 /** errno of a failed connect, from Node's error code. */
-export function connectErrno(code: string | undefined): number {
+function connectErrno(code: string | undefined): number {
   switch (code) {
     case 'ECONNREFUSED': return Errno.CONNREFUSED;
     case 'ETIMEDOUT': return Errno.TIMEDOUT;

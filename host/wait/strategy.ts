@@ -19,10 +19,10 @@ export interface WaitStrategy {
 
 /** Names of the wasi_snapshot_preview1 imports that may block: these are wrapped by the strategy (and
  *  instrumented by Asyncify). */
-export const BLOCKING_IMPORTS = ['poll_oneoff', 'sock_accept', 'sock_recv', 'sock_send', 'fd_read', 'fd_write'];
+const BLOCKING_IMPORTS = ['poll_oneoff', 'sock_accept', 'sock_recv', 'sock_send', 'fd_read', 'fd_write'];
 
 /** The wasix_32v1 imports that may block (a blocking connect, a DNS lookup). */
-export const WASIX_BLOCKING_IMPORTS = ['sock_connect', 'resolve'];
+const WASIX_BLOCKING_IMPORTS = ['sock_connect', 'resolve'];
 
 /** Every blocking import as MODULE.NAME (Asyncify's import list). */
 export const BLOCKING_IMPORT_PATHS = [

@@ -1,10 +1,10 @@
 // What every import of the Node host is built from, and the shape of one import decision. The import table
 // (wasi/table.ts) lists one ImportSpec per function; each spec says how the host answers it and builds it.
-import type { Writable } from 'node:stream';
 import type { FdTable } from '../fd-table.js';
 import type { Waker } from '../wait/waker.js';
 import type { WaitStrategy } from '../wait/strategy.js';
 import type { GuestMemory } from './guest-memory.js';
+import type { StdioSink } from './stdio.js';
 
 /** A Wasm import function as JavaScript sees it. */
 export type Fn = (...args: any[]) => any;
@@ -17,9 +17,9 @@ export interface ImportContext {
   strategy: WaitStrategy;
   /** node:wasi's own preview1 functions: reached only for file entries under a `--dir` preopen. */
   wasi: Record<string, Fn>;
-  /** Where the guest's fds 1 and 2 write (the process's streams when not redirected; never its raw fds). */
-  stdout: Writable;
-  stderr: Writable;
+  /** Where the guest's fds 1 and 2 write: the configured Writables, else the process's fds 1 and 2. */
+  stdout: StdioSink;
+  stderr: StdioSink;
   /** The guest's argv (argv[0] first) and environment ('KEY=VALUE'). */
   args: string[];
   env: string[];

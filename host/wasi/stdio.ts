@@ -1,7 +1,10 @@
 // The guest's stdin, stdout and stderr: entries of the host's fd table, never the process's own fds 0-2.
-// stdout/stderr write to the configured Writables (the process's streams by default); stdin is always at EOF
-// (the host never reads, or blocks on, the embedding process's stdin). The host's real fds never change, whatever
-// the guest closes, renumbers or truncates.
+// stdout/stderr write to the configured Writables, or by default straight to the process's fd 1 or 2 (written
+// synchronously, as a terminal or file would be: a vanished reader is PIPE for the guest, not unbounded buffering
+// in process.stdout); stdin is always at EOF (the host never reads, or blocks on, the embedding process's stdin).
+// The host's real fds never change, whatever the guest closes, renumbers or truncates: they are only written.
+import { writeSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { Errno, FDFLAGS_NONBLOCK, FDSTAT_SIZE, Filetype } from './abi.js';
 import type { ImportContext } from './context.js';
 
@@ -19,7 +22,27 @@ export function stdioRead(ctx: ImportContext, which: number, iovsPtr: number, io
   return ctx.mem.writeU32(nreadPtr, 0);
 }
 
-/** fd_write on a stdio entry: the bytes go to the configured Writable; stdin is not writable (BADF). */
+/** Where a guest's stdout or stderr goes: a Writable, or the process's own fd (1 or 2), only ever written. */
+export type StdioSink = Writable | 1 | 2;
+
+/** Writes `data` to a process fd: the bytes written, or -errno when none could be (a partial write is a count). */
+function writeFd(fd: number, data: Buffer): number {
+  let off = 0;
+  try {
+    while (off < data.length) off += writeSync(fd, data, off);
+    return off;
+  } catch (e) {
+    if (off > 0) return off;
+    switch ((e as NodeJS.ErrnoException).code) {
+      case 'EPIPE': return -Errno.PIPE;
+      case 'EAGAIN': return -Errno.AGAIN;
+      case 'EBADF': return -Errno.BADF;
+      default: return -Errno.IO;
+    }
+  }
+}
+
+/** fd_write on a stdio entry: the bytes go to the configured sink; stdin is not writable (BADF). */
 export function stdioWrite(ctx: ImportContext, which: number, iovsPtr: number, iovsLen: number, nwrittenPtr: number): number {
   const sink = which === 1 ? ctx.stdout : which === 2 ? ctx.stderr : null;
   if (!sink) return Errno.BADF;
@@ -28,8 +51,12 @@ export function stdioWrite(ctx: ImportContext, which: number, iovsPtr: number, i
   if (typeof v === 'number') return v;
   if (!mem.ok(nwrittenPtr, 4)) return Errno.FAULT;
   const data = mem.gather(v, Infinity);
-  if (data.length > 0 && !sink.destroyed) sink.write(data);
-  mem.setU32(nwrittenPtr, data.length);
+  let n = data.length;
+  if (typeof sink === 'number') {
+    if (n > 0) n = writeFd(sink, data);
+    if (n < 0) return -n;
+  } else if (n > 0 && !sink.destroyed) sink.write(data);
+  mem.setU32(nwrittenPtr, n);
   return Errno.SUCCESS;
 }
 

@@ -11,21 +11,21 @@ export const WASMTIME_PIN = '36.0.20';
  * The cache folder's name for the pinned build: 36.0.20 with our one-line exact-readiness fix in
  * wasi-common's poll_oneoff (idle fds are no longer reported ready). A new name makes old caches rebuild.
  */
-export const WASMTIME_BUILD = `${WASMTIME_PIN}-exact-readiness`;
+const WASMTIME_BUILD = `${WASMTIME_PIN}-exact-readiness`;
 /** wasmtime 47 removed wasi-common, and with it `-S tcplisten` for preview1 modules. */
-export const FIRST_VERSION_WITHOUT_SOCKETS = 47;
+const FIRST_VERSION_WITHOUT_SOCKETS = 47;
 /** `-S preview2=n -S tcplisten` first appeared in wasmtime 15. */
-export const FIRST_VERSION_WITH_SOCKETS = 15;
+const FIRST_VERSION_WITH_SOCKETS = 15;
 
 /** A usable wasmtime: where it is and what version it says it is. */
-export interface Wasmtime {
+interface Wasmtime {
   path: string;
   version: string;
   major: number;
 }
 
 /** Where setup-wasmtime.sh puts the pinned CLI. */
-export function pinnedPath(): string {
+function pinnedPath(): string {
   return join(cacheDir(), `wasmtime-${WASMTIME_BUILD}`, 'bin', 'wasmtime');
 }
 

@@ -1,6 +1,7 @@
 // A WASI command used by the conformance tests to check, on a real host, what select() and the Selector
 // tell the user when one fd is dead and another is over-reported. Protocol with the test:
-//   1. the test connects three clients; the guest accepts them (A, B, C), closes C, prints "accepted"
+//   1. the test connects three clients, each once the guest has printed "accepted N" for the one before; the guest
+//      accepts them (A, B, C), closes C, prints "closed C"
 //   2. the test sends "x" on A; the guest runs select([A, B, C, 9999]) and prints what it found
 //   3. the guest runs a Selector over A, B, C, 9999, tries a recv on each reported key, prints the outcome
 import { select, Selector, EVENT_READ, Listener, Stream, Errno } from "../../assembly/index";
@@ -14,14 +15,17 @@ while (accepted.length < 3) {
   const r = select([3], [], [], 10000);
   if (r.readers.length == 0 && r.errors.length == 0) { say("timeout waiting for clients"); process.exit(1); }
   const s = listener.accept();
-  if (s != null) accepted.push(s);
+  if (s != null) {
+    accepted.push(s);
+    say("accepted " + accepted.length.toString());
+  }
 }
 const a = accepted[0].fd, b = accepted[1].fd, c = accepted[2].fd;
 accepted[2].close();
 function name(fd: u32): string {
   return fd == a ? "A" : fd == b ? "B" : fd == c ? "CLOSED" : fd == DEAD ? "DEAD" : "fd" + fd.toString();
 }
-say("accepted");
+say("closed C");
 
 // Wait (bounded) until A is readable: a select that sees a dead fd answers at once, as poll(2) does.
 select([a], [], [], 10000);

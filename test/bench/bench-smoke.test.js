@@ -6,11 +6,13 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runBench } from '../../dist/host/bench/main.js';
+import { runBench } from '../../dist/bench/driver/main.js';
+import { needTool } from '../support/tools.js';
 
 const SERVERS = ['wasmux-guest', 'wasmux-node', 'wasmux-wasmtime', 'wasmux-proxy', 'node-net', 'python-selectors', 'uvloop', 'c-epoll', 'node-http', 'redis'];
 
 test('bench --smoke writes the JSON and SVG with the expected shape', async () => {
+  needTool('cc'); // the C peer is compiled on the spot, and its echo row is asserted below
   const dir = mkdtempSync(join(tmpdir(), 'wasmux-bench-'));
   const file = join(dir, 'smoke.json');
   try {
@@ -19,7 +21,7 @@ test('bench --smoke writes the JSON and SVG with the expected shape', async () =
     const doc = JSON.parse(readFileSync(file, 'utf8'));
     for (const k of ['cpus', 'model', 'mem', 'node', 'wasmtime', 'kernel', 'date']) assert.ok(k in doc.machine, `machine.${k}`);
     assert.ok(doc.machine.cpus > 0);
-    assert.ok(Array.isArray(doc.results) && doc.results.length > 0);
+    assert.ok(Array.isArray(doc.results) && doc.results.length > 0, 'results is a non-empty array');
     for (const r of doc.results) {
       for (const k of ['scenario', 'server', 'size', 'concurrency', 'rps', 'mibps', 'p50_us', 'p99_us']) assert.ok(k in r, `${k} in row ${JSON.stringify(r)}`);
       assert.ok(SERVERS.includes(r.server), `known server ${r.server}`);

@@ -7,18 +7,20 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, CLI, buildC, runCli, echoOnce, wat, withTimeout, oneLine } from '../host/helpers.js';
+import { ROOT, CLI, buildC, runCli, echoOnce, wat, withTimeout, oneLine, portOf } from '../host/helpers.js';
 import { sleeper, trapper, noStart, toFile } from '../host/fixtures.js';
 import { HOSTS, waitFor } from './hosts.js';
 
-const echo = buildC('c-echo');
+const echo = () => buildC('c-echo');
+/** A valid module for the runs that fail before running it: needs no clang. */
+const anyModule = () => toFile('exit0.wasm', sleeper(1, 0));
 
 /** Starts the echo server through the CLI, waits for its listening line. */
 function serve(host) {
   let resolvePort;
   const portP = new Promise((r) => { resolvePort = r; });
   let child;
-  const result = runCli(['run', '--host', host, '--listen', '127.0.0.1:0', echo], {
+  const result = runCli(['run', '--host', host, '--listen', '127.0.0.1:0', echo()], {
     timeout: 30000,
     onStderr: (text, c) => {
       child = c;
@@ -39,15 +41,15 @@ for (const host of HOSTS) {
   });
 
   test(`[${host}] malformed address: one line, exit 2`, async () => {
-    oneLine(await run('--listen', 'localhost', echo), 2, /malformed listen address 'localhost'/);
+    oneLine(await run('--listen', 'localhost', anyModule()), 2, /malformed listen address 'localhost'/);
   });
 
   test(`[${host}] address in use: one line, exit 1`, async () => {
     const blocker = net.createServer();
-    await new Promise((r) => blocker.listen(0, '127.0.0.1', r));
-    const port = blocker.address().port;
+    await new Promise((r) => blocker.listen(0, '127.0.0.1', () => r(undefined)));
+    const port = portOf(blocker);
     try {
-      oneLine(await run('--listen', `127.0.0.1:${port}`, echo), 1, new RegExp(`cannot listen on 127.0.0.1:${port}: address already in use`));
+      oneLine(await run('--listen', `127.0.0.1:${port}`, anyModule()), 1, new RegExp(`cannot listen on 127.0.0.1:${port}: address already in use`));
     } finally {
       blocker.close();
     }
@@ -92,19 +94,19 @@ function fakeWasmtime(version) {
 }
 
 test('[wasmtime] a wasmtime of 47 or later is refused with why and what to install', async () => {
-  const r = await runCli(['run', '--host', 'wasmtime', echo], { env: fakeWasmtime('47.0.1') });
+  const r = await runCli(['run', '--host', 'wasmtime', anyModule()], { env: fakeWasmtime('47.0.1') });
   oneLine(r, 1, /wasmtime 47\.0\.1 .* cannot give preview1 modules TCP listeners \(removed in 47\); install 36\.0\.\d+ with: npm run setup:wasmtime/);
 });
 
 test('[wasmtime] no wasmtime anywhere: says where it looked and how to install it', async () => {
   const env = { WASMUX_CACHE: join(tmpdir(), 'wasmux-no-cache'), WASMTIME: '', PATH: '/nonexistent' };
-  const r = await runCli(['run', '--host', 'wasmtime', echo], { env });
+  const r = await runCli(['run', '--host', 'wasmtime', anyModule()], { env });
   oneLine(r, 1, /wasmtime not found .*npm run setup:wasmtime/);
 });
 
 test('[wasmtime] wasmux killed with SIGKILL takes its wasmtime down with it (no orphan holding the port)', async () => {
   // stdout ignored: an orphaned wasmtime would inherit it and keep this test process alive.
-  const cli = spawn(process.execPath, [CLI, 'run', '--host', 'wasmtime', '--listen', '127.0.0.1:0', echo], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const cli = spawn(process.execPath, [CLI, 'run', '--host', 'wasmtime', '--listen', '127.0.0.1:0', echo()], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   cli.stderr.on('data', (d) => { err += d; });
   const port = Number((await waitFor(() => err, /listening on 127\.0\.0\.1:(\d+)/, 20000, 'listening line'))[1]);
@@ -132,7 +134,7 @@ function killByCmdline(needle) {
 }
 
 test('[wasmtime] --wait is a Node host option: usage error', async () => {
-  oneLine(await runCli(['run', '--host', 'wasmtime', '--wait', 'asyncify', echo]), 2, /--wait applies to the Node host only/);
+  oneLine(await runCli(['run', '--host', 'wasmtime', '--wait', 'asyncify', anyModule()]), 2, /--wait applies to the Node host only/);
 });
 
 test('[wasmtime] a module importing WASIX sockets: one line naming the host to use instead', async () => {
@@ -143,7 +145,7 @@ test('[wasmtime] a module importing WASIX sockets: one line naming the host to u
 });
 
 test('unknown --host: usage error', async () => {
-  oneLine(await runCli(['run', '--host', 'bogus', echo]), 2, /unknown --host 'bogus'/);
+  oneLine(await runCli(['run', '--host', 'bogus', anyModule()]), 2, /unknown --host 'bogus'/);
 });
 
 test.run();

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, startGuest, echoOnce, randomBytes, withTimeout, connect } from '../host/helpers.js';
 import { HOSTS } from './hosts.js';
+import { needTool } from '../support/tools.js';
 
 const mod = (name) => {
   const p = join(ROOT, 'build', `${name}.wasm`);
@@ -31,7 +32,9 @@ for (const host of HOSTS) {
         const payload = randomBytes(size, i + 1);
         jobs.push(echoOnce(g.port, payload).then((got) => [got.equals(payload), size, got.length]));
       }
-      for (const [ok, size, len] of await withTimeout(Promise.all(jobs), 60000, '50 clients')) {
+      const results = await withTimeout(Promise.all(jobs), 60000, '50 clients');
+      assert.is(results.length, 50);
+      for (const [ok, size, len] of results) {
         assert.ok(ok, `payload of ${size} bytes came back as ${len} bytes`);
       }
     } finally {
@@ -46,7 +49,7 @@ for (const host of HOSTS) {
         const s = await connect(g.port);
         s.on('error', () => {});
         s.write(randomBytes(500000, i + 100));
-        await new Promise((r) => setTimeout(r, 5));
+        await withTimeout(new Promise((r) => s.once('data', r)), 10000, 'first echoed bytes'); // mid-transfer now
         s.resetAndDestroy();
       }
       const payload = randomBytes(200000, 5);
@@ -66,15 +69,23 @@ for (const host of HOSTS) {
       stalled.pause(); // never reads
       let got = '';
       b.on('data', (d) => { got += d; });
-      await new Promise((r) => setTimeout(r, 100)); // let the server accept all three
+      /** Resolves once b has heard a line matching `re`. */
+      const heard = (re, what) => withTimeout(new Promise((resolve) => {
+        const check = () => { if (re.test(got)) { b.off('data', check); resolve(); } };
+        b.on('data', check);
+        check();
+      }), 30000, what);
+      // b hearing the stalled client and then a proves the server has accepted all three.
+      stalled.write('stalled here\n');
+      await heard(/\] stalled here\n/, 'the stalled client joined');
+      a.write('a here\n');
+      await heard(/\] a here\n/, 'a joined');
+      got = '';
       const line = 'x'.repeat(1000);
       const lines = 3000; // ~3 MB: far past the stalled client's backlog bound
       for (let i = 0; i < lines; i++) a.write(`${i} ${line}\n`);
       a.write('done\n');
-      await withTimeout(new Promise((resolve) => {
-        const check = () => (/\] done\n/.test(got) ? resolve() : setTimeout(check, 10));
-        check();
-      }), 30000, 'broadcast to b');
+      await heard(/\] done\n/, 'broadcast to b');
       const received = got.split('\n').filter((l) => /^\[\d+\] \d+ x+$/.test(l));
       assert.is(received.length, lines, 'b got every line');
       assert.match(got, /^\[\d+\] 0 x{1000}\n/);
@@ -85,14 +96,16 @@ for (const host of HOSTS) {
   });
 
   test(`[${host}] http: curl gets hello; a short wrk run has no errors`, async () => {
+    const curl = needTool('curl');
+    const wrk = needTool('wrk');
     const g = await startGuest({ module: mod('http'), listen: ['127.0.0.1:0'], host });
     try {
       const url = `http://127.0.0.1:${g.port}/`;
-      const c = await run('curl', ['-sS', '-i', url]);
+      const c = await run(curl, ['-sS', '-i', url]);
       assert.is(c.code, 0, c.stderr);
       assert.match(c.stdout, /^HTTP\/1\.1 200 OK\r\n/);
       assert.match(c.stdout, /\r\n\r\nhello\n$/);
-      const w = await run('wrk', ['-t2', '-c20', '-d2s', url], 20000);
+      const w = await run(wrk, ['-t2', '-c20', '-d2s', url], 20000);
       assert.is(w.code, 0, w.stderr);
       assert.not.match(w.stdout, /Socket errors|Non-2xx/, w.stdout);
       const reqs = Number(/(\d+) requests in/.exec(w.stdout)?.[1]);
@@ -103,14 +116,16 @@ for (const host of HOSTS) {
   });
 
   test(`[${host}] kv: redis-cli set/get and a short redis-benchmark without errors`, async () => {
+    const redisCli = needTool('redis-cli');
+    const redisBenchmark = needTool('redis-benchmark');
     const g = await startGuest({ module: mod('kv'), listen: ['127.0.0.1:0'], host });
     try {
       const port = String(g.port);
-      let r = await run('redis-cli', ['-p', port, 'set', 'greeting', 'hello wasmux']);
+      let r = await run(redisCli, ['-p', port, 'set', 'greeting', 'hello wasmux']);
       assert.is(r.stdout.trim(), 'OK', r.stderr);
-      r = await run('redis-cli', ['-p', port, 'get', 'greeting']);
+      r = await run(redisCli, ['-p', port, 'get', 'greeting']);
       assert.is(r.stdout.trim(), 'hello wasmux');
-      r = await run('redis-benchmark', ['-p', port, '-t', 'ping,set,get', '-P', '16', '-n', '20000', '-q'], 60000);
+      r = await run(redisBenchmark, ['-p', port, '-t', 'ping,set,get', '-P', '16', '-n', '20000', '-q'], 60000);
       assert.is(r.code, 0, r.stderr);
       const out = r.stdout.replace(/\r/g, '\n');
       for (const t of ['PING_INLINE', 'PING_MBULK', 'SET', 'GET']) assert.match(out, new RegExp(`${t}: [\\d.]+ requests per second`), out);

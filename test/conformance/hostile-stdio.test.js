@@ -28,6 +28,20 @@ const raiser = (sig) => wat(`(module
   (memory (export "memory") 1)
   (func (export "_start") (call $exit (call $raise (i32.const ${sig})))))`);
 
+/** A guest writing to stdout until a write fails; exits with that errno. */
+const spammer = () => wat(`(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 100) "spam spam spam\\n")
+  (func (export "_start") (local $r i32)
+    (i32.store (i32.const 0) (i32.const 100))
+    (i32.store (i32.const 4) (i32.const 15))
+    (loop $again
+      (local.set $r (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+      (br_if $again (i32.eqz (local.get $r))))
+    (call $exit (local.get $r))))`);
+
 /** Runs the embedder fixture with its stdout appended to `outFile`; resolves with its exit code and stderr. */
 function runEmbedder(host, modules, outFile) {
   return new Promise((resolve, reject) => {
@@ -73,6 +87,18 @@ for (const host of HOSTS) {
     assert.is(r.code, 0, r.stderr);
     assert.match(r.stderr, /embedder: codes=\S+ fds unchanged$/m);
     assert.is(readFileSync(outFile, 'utf8'), 'precious\nembedder stdout alive\n', 'the stdout file kept its bytes');
+  });
+}
+
+for (const host of HOSTS) {
+  test(`[${host}] a guest writing to a stdout pipe whose reader has gone gets PIPE (the CLI buffers nothing)`, async () => {
+    const module = toFile('spam.wasm', spammer());
+    const code = await withTimeout(new Promise((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'run', '--host', host, module], { stdio: ['ignore', 'pipe', 'ignore'] });
+      child.stdout.once('data', () => child.stdout.destroy()); // the reader goes away after the first bytes
+      child.on('close', resolve);
+    }), 20000, 'CLI exit');
+    assert.is(code, 64, 'the guest saw PIPE and exited with it');
   });
 }
 

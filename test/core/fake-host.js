@@ -8,12 +8,16 @@ export const E = { SUCCESS: 0, AGAIN: 6, BADF: 8, INVAL: 28, NOSYS: 52, NOTSOCK:
 const HARNESS = new URL("../../build/test/core-harness.wasm", import.meta.url);
 let compiled;
 
-/** Loads the core harness against a fresh FakeHost; returns { host, core, mem }. */
+/**
+ * Loads the core harness against a fresh FakeHost; returns { host, core }.
+ * @param {{ badFds?: string, overReport?: boolean, env?: Record<string, string> }} [options]
+ * @returns {Promise<{ host: FakeHost, core: any }>} core: the harness's exports
+ */
 export async function loadHarness(options = {}) {
   compiled ??= await WebAssembly.compile(readFileSync(HARNESS));
   const host = new FakeHost(options);
   const instance = await WebAssembly.instantiate(compiled, host.imports());
-  host.memory = instance.exports.memory;
+  host.memory = /** @type {WebAssembly.Memory} */ (instance.exports.memory);
   return { host, core: instance.exports };
 }
 
@@ -31,6 +35,8 @@ export class FakeHost {
     this.stderr = "";
     /** Called when a poll would block; return true after changing something, false to end the run. */
     this.onIdle = null;
+    /** @type {WebAssembly.Memory} the guest's memory, set by loadHarness */
+    this.memory = /** @type {any} */ (null);
   }
 
   get view() { return new DataView(this.memory.buffer); }
@@ -85,7 +91,7 @@ export class FakeHost {
           subs.push({ ud: v.getBigUint64(p, true), tag, fd: v.getUint32(p + 16, true), timeout: v.getBigUint64(p + 24, true) });
         }
         h.lastSubscriptions = subs;
-        for (let round = 0; ; round++) {
+        for (;;) {
           const events = [];
           let anyFdReady = false;
           let bad = false;
@@ -101,7 +107,7 @@ export class FakeHost {
           if (bad && h.badFds === "whole-call") return E.BADF;
           let out = events.filter((e) => e.error !== 0 || e.ready || (h.overReport && anyFdReady));
           if (out.length === 0) {
-            if (h.onIdle && h.onIdle(h)) continue;
+            if (h.onIdle?.(h)) continue;
             const clock = subs.find((s) => s.tag === 0);
             if (!clock) return E.NOSYS; // would block for ever: ends the test run
             h.nowNs += clock.timeout;
@@ -119,7 +125,7 @@ export class FakeHost {
           return E.SUCCESS;
         }
       },
-      sock_accept(fd, flags, newFdPtr) {
+      sock_accept(fd, _flags, newFdPtr) {
         const l = h.sockets.get(fd);
         if (!l || l.closed) return E.BADF;
         if (l.kind !== "listener") return E.INVAL;
@@ -154,7 +160,7 @@ export class FakeHost {
         v.setUint16(roflagsPtr, 0, true);
         return E.SUCCESS;
       },
-      sock_send(fd, iovs, niovs, siflags, nsentPtr) {
+      sock_send(fd, iovs, niovs, _siflags, nsentPtr) {
         const s = h.sockets.get(fd);
         if (!s || s.closed) return E.BADF;
         if (s.kind !== "stream") return E.NOTSOCK;
@@ -194,7 +200,7 @@ export class FakeHost {
         return E.SUCCESS;
       },
       fd_fdstat_set_flags() { return E.SUCCESS; },
-      fd_write(fd, iovs, niovs, nwrittenPtr) {
+      fd_write(_fd, iovs, niovs, nwrittenPtr) {
         const v = h.view;
         let n = 0;
         for (let i = 0; i < niovs; i++) {
@@ -205,7 +211,7 @@ export class FakeHost {
         v.setUint32(nwrittenPtr, n, true);
         return E.SUCCESS;
       },
-      clock_time_get(id, precision, ptr) { h.view.setBigUint64(ptr, h.nowNs, true); return E.SUCCESS; },
+      clock_time_get(_id, _precision, ptr) { h.view.setBigUint64(ptr, h.nowNs, true); return E.SUCCESS; },
       environ_sizes_get(countPtr, sizePtr) {
         const entries = Object.entries(h.env).map(([k, val]) => Buffer.from(`${k}=${val}\0`));
         h.view.setUint32(countPtr, entries.length, true);

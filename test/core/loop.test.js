@@ -6,7 +6,10 @@ import { loadHarness, FakeHost, E } from "./fake-host.js";
 const EV = { DATA: 1, END: 2, DRAIN: 3, CLOSE: 4, TIMER: 5, CONNECT: 6, PAUSE: 7 };
 const log = (core) => Array.from({ length: core.eventCount() }, (_, i) => core.eventAt(i));
 
-/** A harness whose loop serves the test echo on listener fd 3; `end: true` makes it end() after each reply. */
+/**
+ * A harness whose loop serves the test echo on listener fd 3; `end: true` makes it end() after each reply.
+ * @param {{ high?: bigint, low?: bigint, end?: boolean, overReport?: boolean }} [options]
+ */
 async function echoLoop({ high = 1n << 18n, low = 1n << 16n, end = false, ...options } = {}) {
   const { core, host } = await loadHarness(options);
   host.listen(3);
@@ -152,7 +155,7 @@ test("timers fire in deadline order, equal deadlines in creation order, cancelle
   assert.not.ok(core.loopCancel(cancelled), "cancelling twice");
   const t0 = host.nowNs;
   assert.is(core.loopRun(), 0, "returns once no timer is left");
-  const tags = log(core).filter((_, i, l) => i % 2 === 1);
+  const tags = log(core).filter((_, i) => i % 2 === 1);
   assert.equal(tags, [1, 2, 22, 3]);
   assert.is(host.nowNs - t0, 30_000_000n, "slept exactly until the last deadline");
 });

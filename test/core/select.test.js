@@ -15,7 +15,9 @@ function run(core, lists, timeout) {
 
 test("returns the readable and writable subsets", async () => {
   const { core, host } = await loadHarness();
-  const a = host.stream(10), b = host.stream(11, { capacity: 0 }), c = host.stream(12);
+  const a = host.stream(10);
+  host.stream(11, { capacity: 0 });
+  host.stream(12);
   FakeHost.feed(a, "x");
   const r = run(core, [[10, 11, 12], [10, 11], []], 0);
   assert.is(r.status, 0);

@@ -8,19 +8,29 @@ import { fileURLToPath } from 'node:url';
 import binaryen from 'binaryen';
 import * as assert from 'uvu/assert';
 import { start } from '../../dist/host/index.js';
+import { installLine, lineError, needTool } from '../support/tools.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
 export const BUILD = join(ROOT, 'build', 'test');
 export const CLI = join(ROOT, 'dist', 'host', 'cli', 'main.js');
 
-/** Compiles test/fixtures/NAME.c with clang for wasm32-wasi into build/test/NAME.wasm (when stale); returns the path. */
+/**
+ * Compiles test/fixtures/NAME.c with clang for wasm32-wasi into build/test/NAME.wasm (when stale); returns the path.
+ * Call it inside a test: without clang (even when the build is fresh) that test fails with one line naming it.
+ */
 export function buildC(name) {
+  const clang = needTool('clang');
   const src = join(FIXTURES, `${name}.c`);
   const out = join(BUILD, `${name}.wasm`);
   mkdirSync(BUILD, { recursive: true });
   if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
-    execFileSync('clang', ['--target=wasm32-wasi', '-O2', '-o', out, src], { stdio: 'inherit' });
+    try {
+      execFileSync(clang, ['--target=wasm32-wasi', '-O2', '-o', out, src], { stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (e) {
+      const why = String(e.stderr ?? e.message).split('\n').find((l) => /error/.test(l)) ?? e.message;
+      throw lineError(`clang could not build ${name}.c for wasm32-wasi (it needs ${installLine('clang')}): ${why}`);
+    }
   }
   return out;
 }
@@ -38,13 +48,20 @@ export function wat(nameOrText) {
   }
 }
 
-/** A Writable that collects what is written; `.text()` returns it. */
-export function collector() {
-  const s = new PassThrough();
+/**
+ * A Writable that collects what is written; `.text()` returns it.
+ * @returns {PassThrough & { text(): string }}
+ */
+function collector() {
   const chunks = [];
+  const s = Object.assign(new PassThrough(), { text: () => Buffer.concat(chunks).toString() });
   s.on('data', (c) => chunks.push(c));
-  s.text = () => Buffer.concat(chunks).toString();
   return s;
+}
+
+/** The port a listening net or http server is bound to. */
+export function portOf(server) {
+  return /** @type {import('node:net').AddressInfo} */ (server.address()).port;
 }
 
 /** Starts a guest with collected stdout/stderr; `wait` defaults to WASMUX_TEST_WAIT when set. */
@@ -52,7 +69,10 @@ export async function startGuest(options) {
   const stdout = collector();
   const stderr = collector();
   const wait = options.host === 'wasmtime' ? undefined : options.wait ?? (process.env.WASMUX_TEST_WAIT || undefined);
-  const running = await start({ stdout, stderr, ...options, wait });
+  const running = await start({ stdout, stderr, ...options, wait }).catch((e) => {
+    // A missing wasmtime is a missing tool like clang: the test fails on wasmux's one line, without a stack.
+    throw /^wasmtime not found/.test(e?.message) ? lineError(e.message) : e;
+  });
   // The collectors deliver on the next tick: let them catch up before `exited` lets a test read them.
   const exited = running.exited.then((code) => new Promise((r) => setImmediate(() => r(code))));
   return Object.assign(running, { stdout, stderr, exited, port: running.addresses[0]?.port });
@@ -112,7 +132,12 @@ export function readN(s, n) {
   });
 }
 
-/** Runs the CLI with args; resolves {code, signal, stdout, stderr}; kills it and rejects after `timeout` ms. */
+/**
+ * Runs the CLI with args; resolves {code, signal, stdout, stderr}; kills it and rejects after `timeout` ms.
+ * @param {string[]} args
+ * @param {{ timeout?: number, env?: Record<string, string>, node?: string, onStderr?: (text: string, child: import('node:child_process').ChildProcess) => void }} [options]
+ * @returns {Promise<{ code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string }>}
+ */
 export function runCli(args, { timeout = 10000, env, node = process.execPath, onStderr } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(node, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -5,9 +5,9 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { locateWasmtime } from '../wasmtime/locate.js';
+import { locateWasmtime } from '../../host/wasmtime/locate.js';
 
-export interface Tool { path: string | null; reason: string }
+interface Tool { path: string | null; reason: string }
 
 export interface BenchEnv {
   root: string;
@@ -44,9 +44,9 @@ function firstLine(e: unknown): string {
   return text.split('\n').find((l) => l.trim())?.trim() ?? 'failed';
 }
 
-/** Compiles bench/NAME.c to build/bench/NAME with gcc -O2 (only when the source is newer). */
+/** Compiles bench/peers/NAME.c to build/bench/NAME with gcc -O2 (only when the source is newer). */
 function compileC(name: string, buildDir: string): Tool {
-  const src = join(root, 'bench', `${name}.c`);
+  const src = join(root, 'bench', 'peers', `${name}.c`);
   const out = join(buildDir, name);
   const cc = which('gcc') ?? which('cc') ?? which('clang');
   if (!cc) return { path: null, reason: 'no C compiler (gcc) on PATH' };
@@ -59,12 +59,12 @@ function compileC(name: string, buildDir: string): Tool {
   }
 }
 
-/** Compiles assembly/bench/select-cost.ts to build/bench/select-cost.wasm (only when a source is newer). */
+/** Compiles bench/assembly/select-cost.ts to build/bench/select-cost.wasm (only when a source is newer). */
 function compileGuest(buildDir: string): Tool {
-  const src = join(root, 'assembly', 'bench', 'select-cost.ts');
+  const src = join(root, 'bench', 'assembly', 'select-cost.ts');
   const out = join(buildDir, 'select-cost.wasm');
   const asc = join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
-  if (!existsSync(src)) return { path: null, reason: 'assembly/bench/select-cost.ts is missing' };
+  if (!existsSync(src)) return { path: null, reason: 'bench/assembly/select-cost.ts is missing' };
   if (!stale(out, src)) return { path: out, reason: '' };
   try {
     execFileSync(process.execPath, [asc, src, '-o', out, '--target', 'release'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], timeout: 180000 });
@@ -117,7 +117,7 @@ export async function prepareEnv(): Promise<BenchEnv> {
   };
 }
 
-export interface Machine { cpus: number; model: string; mem: number; node: string; wasmtime: string; kernel: string; date: string }
+interface Machine { cpus: number; model: string; mem: number; node: string; wasmtime: string; kernel: string; date: string }
 
 export function machine(env: BenchEnv): Machine {
   const c = cpus();

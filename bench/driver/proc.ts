@@ -84,7 +84,7 @@ export function spawnChild(cmd: string, args: string[], opts: SpawnOptions = {})
   };
 }
 
-export interface RunResult {
+interface RunResult {
   code: number;
   stdout: string;
   stderr: string;

@@ -12,7 +12,7 @@ import { renderSvg, renderTables } from './report.js';
 import { echoScenario, manyScenario, proxyScenario, realClientsScenario } from './scenarios.js';
 import { progress, type Options, type Row } from './types.js';
 
-export const BENCH_HELP = `Usage: wasmux bench [options]
+const BENCH_HELP = `Usage: wasmux bench [options]
 
 Runs the wasmux benchmark (see docs/bench.md) and prints its tables.
 
@@ -32,7 +32,7 @@ const SCENARIOS = ['core', 'echo', 'real', 'many', 'proxy'];
 
 class Usage extends Error {}
 
-export function parseBenchArgs(argv: string[]): Options | 'help' {
+function parseBenchArgs(argv: string[]): Options | 'help' {
   const o: Options = {
     quick: false, smoke: false, only: null, json: null, duration: 5, warmup: 1, sizes: [1024, 10240, 102400],
     concurrencies: [10, 100], idle: 10000, coreNs: [1, 10, 100, 1000, 10000], servers: null,
@@ -92,7 +92,7 @@ export async function runBench(argv: string[]): Promise<number> {
   hookExit();
   const started = Date.now();
   try {
-    progress('preparing (gcc -O2 bench/*.c, asc assembly/bench/select-cost.ts) ...');
+    progress('preparing (gcc -O2 bench/peers/*.c, asc bench/assembly/select-cost.ts) ...');
     const env = await prepareEnv();
     const m = machine(env);
     progress(`${m.cpus} x ${m.model}, node ${m.node}, wasmtime ${m.wasmtime}`);
@@ -127,7 +127,7 @@ export async function runBench(argv: string[]): Promise<number> {
   }
 }
 
-// Also runnable directly (node dist/host/bench/main.js ...), without the CLI around it.
+// Also runnable directly (node dist/bench/driver/main.js ...), without the CLI around it.
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
   runBench(process.argv.slice(2)).then((code) => process.exit(code), () => process.exit(1));
 }

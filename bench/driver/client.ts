@@ -1,4 +1,4 @@
-// Runs the native closed-loop echo client (bench/echo-client.c), spread over two processes when the concurrency
+// Runs the native closed-loop echo client (bench/peers/echo-client.c), spread over two processes when the concurrency
 // allows, and merges their reports: request rate, payload MiB/s, latency percentiles from the merged histograms,
 // and the clients' own CPU time (so a reader can tell whether the client was the limit).
 import type { BenchEnv } from './env.js';
@@ -16,7 +16,7 @@ interface ClientReport {
   hist: Array<[number, number]>;
 }
 
-export interface ClientResult {
+interface ClientResult {
   rps: number;
   mibps: number;
   p50_us: number;
@@ -29,7 +29,7 @@ export interface ClientResult {
   idle_failed: number;
 }
 
-export interface ClientOptions {
+interface ClientOptions {
   host: string;
   port: number;
   size: number;
@@ -44,7 +44,7 @@ export interface ClientOptions {
   processes?: number;
 }
 
-export function percentile(hist: Array<[number, number]>, p: number): number {
+function percentile(hist: Array<[number, number]>, p: number): number {
   const sorted = [...hist].sort((a, b) => a[0] - b[0]);
   const total = sorted.reduce((s, [, c]) => s + c, 0);
   if (total === 0) return 0;

@@ -1,5 +1,5 @@
 // wasmux bench peer: Node's own `net` echo server (the vmbench one: pipe every chunk back).
-// Usage: node dist/host/bench/peers/node-echo.js HOST PORT
+// Usage: node dist/bench/peers/node-echo.js HOST PORT
 import { createServer } from 'node:net';
 
 const [host = '127.0.0.1', port = '0'] = process.argv.slice(2);

@@ -18,7 +18,7 @@ function table(headers: string[], lines: string[][]): string {
 const sizeName = (s: number | null) => (s === null ? '-' : s >= 1024 ? `${s / 1024} KiB` : `${s} B`);
 
 /** wasmux host / peer request-rate ratios per echo point. */
-export function echoRatios(rows: Row[]): Array<{ size: number; concurrency: number; host: string; peer: string; ratio: number }> {
+function echoRatios(rows: Row[]): Array<{ size: number; concurrency: number; host: string; peer: string; ratio: number }> {
   const out: Array<{ size: number; concurrency: number; host: string; peer: string; ratio: number }> = [];
   const echo = rows.filter((r) => r.scenario === 'echo' && !r.error && r.rps);
   for (const h of echo.filter((r) => r.server.startsWith('wasmux-'))) {

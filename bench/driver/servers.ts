@@ -30,7 +30,7 @@ function need(path: string | null, reason: string): string {
 /** The command line of a server; `module` is the guest for the wasmux hosts, `env` extra guest environment. */
 export function serverCommand(env: BenchEnv, name: ServerName, port: number, module?: string, guestEnv: Record<string, string> = {}): string[] {
   const addr = `${HOST}:${port}`;
-  const peers = join(env.root, 'dist', 'host', 'bench', 'peers');
+  const peers = join(env.root, 'dist', 'bench', 'peers');
   const envArgs = Object.entries(guestEnv).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
   switch (name) {
     case 'wasmux-node': {
@@ -48,9 +48,9 @@ export function serverCommand(env: BenchEnv, name: ServerName, port: number, mod
     case 'node-net': return [env.node, join(peers, 'node-echo.js'), HOST, String(port)];
     case 'node-http': return [env.node, join(peers, 'node-http.js'), HOST, String(port)];
     case 'python-selectors':
-      return [need(env.python.path, env.python.reason), join(env.root, 'bench', 'py_selectors_echo.py'), HOST, String(port)];
+      return [need(env.python.path, env.python.reason), join(env.root, 'bench', 'peers', 'py_selectors_echo.py'), HOST, String(port)];
     case 'uvloop':
-      return [need(env.uvloopPython.path, env.uvloopPython.reason), join(env.root, 'bench', 'uvloop_echo.py'), HOST, String(port)];
+      return [need(env.uvloopPython.path, env.uvloopPython.reason), join(env.root, 'bench', 'peers', 'uvloop_echo.py'), HOST, String(port)];
     case 'c-epoll':
       return ['bash', '-c', RAISE_NOFILE, 'bash', need(env.cEcho.path, env.cEcho.reason), HOST, String(port)];
     case 'redis':

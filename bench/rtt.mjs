@@ -1,5 +1,5 @@
 // Echo round-trip latency, 64-byte messages, one client: a plain Node `net` echo server against wasmux running
-// an echo module with each available wait strategy. Usage: node scripts/bench-rtt.mjs [module.wasm] [rounds]
+// an echo module with each available wait strategy. Usage: node bench/rtt.mjs [module.wasm] [rounds]
 // Prints one line per server: mean and median round trip in microseconds.
 import net from 'node:net';
 import { start, jspiAvailable } from '../dist/host/index.js';

@@ -57,7 +57,8 @@ function instantiateFake(bytes: Buffer): GuestExports {
   const imports: WebAssembly.Imports = { wasi_snapshot_preview1: {} };
   for (const imp of WebAssembly.Module.imports(mod)) {
     if (imp.kind !== 'function') continue;
-    (imports[imp.module] ??= {})[imp.name] = wasi[imp.name] ?? (() => 52 /* NOSYS */);
+    imports[imp.module] ??= {};
+    imports[imp.module][imp.name] = wasi[imp.name] ?? (() => 52 /* NOSYS */);
   }
   const inst = new WebAssembly.Instance(mod, imports);
   const ex = inst.exports as unknown as GuestExports;
@@ -94,7 +95,7 @@ function coreRow(server: string, api: string, fds: number, ns: number, ready: nu
   };
 }
 
-export async function guestCore(env: BenchEnv, o: Options): Promise<Row[]> {
+async function guestCore(env: BenchEnv, o: Options): Promise<Row[]> {
   if (!env.guest.path) return o.coreNs.map((n) => errorRow('core', 'wasmux-guest', env.guest.reason, { fds: n, api: 'Selector.select' }));
   const rows: Row[] = [];
   const ex = instantiateFake(readFileSync(env.guest.path));
@@ -139,7 +140,7 @@ async function hostCore(env: BenchEnv, o: Options, server: ServerName): Promise<
   const maxN = Math.max(...o.coreNs);
   const budget = o.smoke ? 30 : o.quick ? 100 : 300;
   const socks: Socket[] = [];
-  let proc;
+  let proc: ReturnType<typeof spawnChild> | undefined;
   try {
     const port = await freePort(HOST);
     const [cmd, ...args] = serverCommand(env, server, port, env.guest.path, {
@@ -201,7 +202,7 @@ async function hostCore(env: BenchEnv, o: Options, server: ServerName): Promise<
 async function pythonCore(env: BenchEnv, o: Options): Promise<Row[]> {
   if (!env.python.path) return [errorRow('core', 'python-selectors', env.python.reason)];
   const k = o.smoke ? 200 : o.quick ? 1000 : 5000;
-  const r = await runCommand(env.python.path, [join(env.root, 'bench', 'select_peers.py'), String(k), ...o.coreNs.map(String)], 300000);
+  const r = await runCommand(env.python.path, [join(env.root, 'bench', 'peers', 'select_peers.py'), String(k), ...o.coreNs.map(String)], 300000);
   const rows: Row[] = [];
   for (const line of r.stdout.split('\n')) {
     if (!line.startsWith('{')) continue;

@@ -1,14 +1,14 @@
 // wasmux bench guest: the cost of one select call as the number of registered fds grows.
 //
 // Two ways to run it:
-// - In-process with fake imports (host/bench/core.ts): the bench instantiates this module with a
+// - In-process with fake imports (bench/driver/core.ts): the bench instantiates this module with a
 //   poll_oneoff that answers one ready event at once, calls _start (which sees no BENCH_MODE and
 //   returns), then calls the exports below and times them from JS: the guest's own work only.
 // - On a real host (BENCH_MODE=real, listener on fd 3): accepts BENCH_MAXN connections (the first
 //   one accepted has one unread byte waiting, so exactly one fd is ready), then for every N in
 //   BENCH_NS registers the first N streams with a fresh Selector and times select(0) calls with the
 //   monotonic clock. Prints one JSON line per N on stdout, then "done".
-import { Selector, EVENT_READ, select, Listener, Stream, getenv, monotonicNs, logLine } from "../index";
+import { Selector, EVENT_READ, select, Listener, Stream, getenv, monotonicNs, logLine } from "../../assembly/index";
 
 // ---- fake-import mode: exports timed from JS ----
 let selector: Selector<i32> | null = null;
