@@ -99,12 +99,20 @@ const reportSink = new Writable({
 });
 
 hostRunning = true;
+// Under wasmtime its stderr is also kept here: a trap is its one `wasmux: guest trapped` line, a panic is a crash.
+let wasmtimeErr = '';
+const errSink = new Writable({
+  write(chunk, _enc, cb) {
+    wasmtimeErr = (wasmtimeErr + chunk.toString('latin1')).slice(-65536);
+    process.stderr.write(chunk, cb);
+  },
+});
 let running;
 try {
   running = await start({
     module: bytes, host: cfg.host, listen: ['127.0.0.1:0'], dirs: [cfg.sandbox], env: { FUZZ: '1' }, args: ['a', 'b'],
     allowConnect: cfg.host === 'node' ? cfg.allow : undefined,
-    stdout: cfg.host === 'wasmtime' ? reportSink : 'inherit', stderr: 'inherit',
+    stdout: cfg.host === 'wasmtime' ? reportSink : 'inherit', stderr: cfg.host === 'wasmtime' ? errSink : 'inherit',
   });
 } catch (e) {
   send({ type: 'fail', what: `the host refused to start the guest: ${e?.message ?? e}` });
@@ -171,6 +179,7 @@ for (let i = 0; i < results.length; i++) {
   counts[name][errno] = (counts[name][errno] ?? 0) + 1;
 }
 const endedBy = started > done ? started - 1 : -1;
+let wasmtimeTrap = null;
 const error = running.error;
 if (endedBy >= 0) {
   const name = batch.calls[endedBy].name;
@@ -182,6 +191,22 @@ const trap = error && (error instanceof WebAssembly.RuntimeError || /^(RuntimeEr
 if (cfg.host === 'node' && error && !trap) fail(`${at(endedBy)}: host exception ${error.name}: ${error.message.split('\n')[0]}`);
 if (endedBy >= 0 && !error && batch.calls[endedBy].name !== 'proc_exit' && cfg.host === 'node') {
   fail(`${at(endedBy)} ended the guest with exit code ${code}`);
+}
+if (cfg.host === 'wasmtime') {
+  const trapLine = /^wasmux: guest trapped: (.*)$/m.exec(wasmtimeErr)?.[1];
+  if (/panicked at|fatal runtime error|Segmentation fault|core dumped/.test(wasmtimeErr)) {
+    fail(`${at(endedBy)}: wasmtime crashed: ${/.*(panicked at|fatal runtime error|Segmentation fault|core dumped).*/.exec(wasmtimeErr)[0].slice(0, 200)}`);
+  } else if (code > 128 && code !== 134 && batch.calls[endedBy]?.name !== 'proc_exit') {
+    fail(`${at(endedBy)}: wasmtime was killed by a signal (exit code ${code})`); // 134: its trap exit (SIGABRT)
+  }
+  // wasmtime ends a guest whose call it refuses with exit code 1 and its report (our trap line when it got through).
+  if (code !== 0 && endedBy >= 0 && batch.calls[endedBy].name !== 'proc_exit') {
+    const name = batch.calls[endedBy].name;
+    counts[name].exit -= 1; // counted as an exit above: wasmtime reports no error object
+    if (counts[name].exit === 0) delete counts[name].exit;
+    counts[name].trap = (counts[name].trap ?? 0) + 1;
+  }
+  wasmtimeTrap = trapLine ?? (code !== 0 ? `wasmtime exit code ${code}` : null);
 }
 if (endedBy < 0 && done !== batch.calls.length) fail(`the guest ended after ${done} of ${batch.calls.length} calls without a call in progress`);
 
@@ -198,6 +223,6 @@ for (const d of stdioDiff(stdioBefore, stdioIdentity())) fail(`after the guest: 
 
 send({
   type: 'done', code, executed: results.length + (endedBy >= 0 ? 1 : 0), counts, endedBy,
-  trap: error ? `${error.name}: ${error.message.split('\n')[0]}` : null, probes: probe.measured, worstProbe: probe.worst, failures,
+  trap: error ? `${error.name}: ${error.message.split('\n')[0]}` : wasmtimeTrap, probes: probe.measured, worstProbe: probe.worst, failures,
 });
 process.exit(0);
