@@ -41,7 +41,10 @@ export class ArgGen {
    * Arguments of one call: {args: BigInt[], mask (indirect args), writes: [{dst, bytes} | {dst, src}]}. Every
    * pointer is sized for what the host may write through it, so an in-bounds one always lies in scratch.
    */
-  call(kinds) {
+  call(kinds, name = '') {
+    // Closing or renumbering stdio, the listener or the preopen is tried now and then; done as often as any other
+    // call, they would be gone after a few hundred calls and the rest of a batch would meet nothing but BADF.
+    this.destructive = name === 'fd_close' || name === 'fd_renumber';
     const st = { args: [], mask: 0, writes: [], nsubs: 0 };
     for (const k of kinds) this.kind(st, k);
     return st;
@@ -105,11 +108,11 @@ export class ArgGen {
     const rng = this.rng;
     const { listenerFd, dirFd, host } = this.env;
     let fd;
-    const r = rng.below(100);
+    const r = this.destructive && rng.chance(0.998) ? 62 + rng.below(38) : rng.below(100);
     if (r < 30) fd = rng.pick([0, 1, 2]);
     else if (r < 50) fd = listenerFd;
     else if (r < 62) fd = dirFd;
-    else if (r < 92) fd = rng.below(48);
+    else if (r < 92) fd = 5 + rng.below(43);
     else fd = rng.pick([U32_MAX, 0x80000000, 0x7fffffff, 65535, 1024, rng.u32()]);
     // Under wasmtime fd 1 carries the per-call reports: the only fd the fuzzer leaves alone there.
     return host === 'wasmtime' && fd === 1 ? 2 : fd;

@@ -98,7 +98,7 @@ export function generateBatch({ seed, batch, calls, capacity = calls, imports, e
   for (let i = 0; i < last && w.n < budget - 16384; i++) {
     const probe = poll && i >= first.length && i % PROBE_EVERY === Math.min(PROBE_EVERY, calls) >> 1;
     const im = probe ? poll : i < first.length ? first[i] : pickImport();
-    const c = probe ? probeCall(rng, layout.memSize) : gen.call(im.kinds);
+    const c = probe ? probeCall(rng, layout.memSize) : gen.call(im.kinds, im.name);
     encodeCall(w, imports.indexOf(im), c, probe);
     list.push({ name: im.name, module: im.module, args: c.args, mask: c.mask, probe });
   }
