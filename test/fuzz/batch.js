@@ -34,13 +34,15 @@ export async function runBatch(seed, batch, opts) {
     // The Node host keeps its Asyncify builds there (wasmtime is looked up under the default cache: not moved).
     env: opts.host === 'node' ? { ...process.env, WASMUX_CACHE: opts.cacheDir } : process.env,
   });
+  /** @type {any} the host's final report */
   let report = null;
+  /** @type {any[]} */
   const failures = [];
   let call = 0; // the call the guest is in (or was in last)
   let lastChange = Date.now();
   let running = false;
   let killedFor = null;
-  child.on('message', (m) => {
+  child.on('message', (/** @type {any} */ m) => {
     if (m.type === 'started') {
       running = true;
       lastChange = Date.now();

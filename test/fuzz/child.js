@@ -29,11 +29,11 @@ const fail = (what) => {
 
 let hostRunning = false; // before start(), an exception is the fuzzer's own
 const who = () => (hostRunning ? 'host' : 'fuzz harness (before the host ran)');
-process.on('uncaughtException', (e) => {
+process.on('uncaughtException', (/** @type {any} */ e) => {
   send({ type: 'fail', what: `${who()} threw outside any call: ${e?.stack?.split('\n').slice(0, 3).join(' | ') ?? e}` });
   process.exit(70);
 });
-process.on('unhandledRejection', (e) => {
+process.on('unhandledRejection', (/** @type {any} */ e) => {
   send({ type: 'fail', what: `${who()} left a rejection nobody handled: ${e?.stack?.split('\n').slice(0, 3).join(' | ') ?? e}` });
   process.exit(70);
 });
@@ -45,6 +45,7 @@ process.on('warning', (w) => {
 // and wrap its imports so that each call publishes the progress before the host runs it.
 const PROGRESS_FD = 4;
 const calls = progressWriter(PROGRESS_FD);
+/** @type {any} the guest's instance, captured at instantiation */
 let instance = null;
 const publish = () => {
   if (!instance) return;

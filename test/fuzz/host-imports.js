@@ -7,6 +7,9 @@ import { importTable } from '../../dist/host/import-table.js';
 /** {module: [function names]} of the Node host, for `resolveImports`. */
 export async function hostImportNames() {
   const out = {};
-  for (const row of importTable()) (out[row.module] ??= []).push(row.name);
+  for (const row of importTable()) {
+    out[row.module] ??= [];
+    out[row.module].push(row.name);
+  }
   return out;
 }

@@ -56,12 +56,12 @@ export class Peers {
   /** Starts the server the guest may connect to; resolves with {peer, closed} ports (closed: nothing listens). */
   async listen() {
     this.server = net.createServer({ allowHalfOpen: true }, (s) => play(s, this.rng, this.live));
-    await new Promise((r) => this.server.listen(0, '127.0.0.1', r));
+    await new Promise((r) => this.server.listen(0, '127.0.0.1', () => r(null)));
     const probe = net.createServer();
-    await new Promise((r) => probe.listen(0, '127.0.0.1', r));
-    const closed = probe.address().port;
-    await new Promise((r) => probe.close(r));
-    return { peer: this.server.address().port, closed };
+    await new Promise((r) => probe.listen(0, '127.0.0.1', () => r(null)));
+    const closed = /** @type {import('node:net').AddressInfo} */ (probe.address()).port;
+    await new Promise((r) => probe.close(() => r(null)));
+    return { peer: /** @type {import('node:net').AddressInfo} */ (this.server.address()).port, closed };
   }
 
   /** Keeps up to MAX_LIVE client connections to the guest's listener at `port` until stop(). */

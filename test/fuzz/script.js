@@ -54,6 +54,7 @@ function probeCall(rng, memSize) {
   const subs = validPtr(rng, memSize, 4 * 48);
   const bytes = new Uint8Array(4 * 48);
   const dv = new DataView(bytes.buffer);
+  /** @type {[bigint, number][]} timeout and flags of each clock */
   const clocks = [[U64_MAX, 0], [2n ** 31n * NS_PER_MS + NS_PER_MS, 0], [U64_MAX, 1], [BigInt(PROBE_MS) * NS_PER_MS, 0]];
   clocks.forEach(([timeout, fl], i) => {
     dv.setBigUint64(i * 48, BigInt(i), true);
@@ -80,7 +81,10 @@ export function generateBatch({ seed, batch, calls, capacity = calls, imports, e
   const total = weights.reduce((a, b) => a + b, 0);
   const pickImport = () => {
     let r = rng.below(total);
-    for (let i = 0; i < usable.length; i++) if ((r -= weights[i]) < 0) return usable[i];
+    for (let i = 0; i < usable.length; i++) {
+      r -= weights[i];
+      if (r < 0) return usable[i];
+    }
     return usable[usable.length - 1];
   };
   const w = new Writer();
