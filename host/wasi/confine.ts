@@ -36,6 +36,9 @@ export function readPath(mem: GuestMemory, ptr: number, len: number): string | n
   len >>>= 0;
   if (len > MAX_PATH) return Errno.NAMETOOLONG;
   if (!mem.ok(ptr, len)) return Errno.FAULT;
+  // node:wasi reads one byte past a path (its terminator): a path ending at the last byte of memory would make it
+  // read past the end, which kills the host with SIGSEGV. Such a path is FAULT.
+  if (!mem.ok(ptr, len + 1)) return Errno.FAULT;
   const bytes = Buffer.from(mem.bytes(ptr, len));
   const text = bytes.toString('utf8');
   if (!Buffer.from(text, 'utf8').equals(bytes)) return Errno.ILSEQ; // our check must see the bytes the call uses

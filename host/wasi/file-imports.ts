@@ -115,6 +115,15 @@ export const FILE_IMPORTS: Record<string, Spec> = {
     decision: 'delegated', why: PATH,
     make: delegate('path_rename', [0, 3], [{ fd: 0, ptr: 1, flags: -1 }, { fd: 3, ptr: 4, flags: -1 }]),
   },
-  path_symlink: { decision: 'delegated', why: `${PATH} (the link; following it is checked)`, make: delegate('path_symlink', [2], [{ fd: 2, ptr: 3, flags: -1 }]) },
+  path_symlink: {
+    decision: 'delegated', why: `${PATH} (the link; following it is checked)`,
+    make: (ctx: ImportContext) => {
+      const link = delegate('path_symlink', [2], [{ fd: 2, ptr: 3, flags: -1 }])(ctx);
+      return (oldPtr: number, oldLen: number, ...rest: any[]) => {
+        const target = readPath(ctx.mem, oldPtr, oldLen); // the target is not confined, but node:wasi reads it too
+        return typeof target === 'number' ? target : link(oldPtr, oldLen, ...rest);
+      };
+    },
+  },
   path_unlink_file: { decision: 'delegated', why: PATH, make: delegate('path_unlink_file', [0], [{ fd: 0, ptr: 1, flags: -1 }]) },
 };
