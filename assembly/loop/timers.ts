@@ -4,7 +4,17 @@ export abstract class TimerCallback {
   abstract fire(id: i32): void;
 }
 
-/** A scheduled timer. Cancelled timers stay in the heap until they reach the top (lazy deletion). */
+/** What a cancelled timer calls instead: nothing. */
+class Released extends TimerCallback {
+  fire(id: i32): void {}
+}
+const RELEASED = new Released();
+
+/**
+ * A scheduled timer. Cancelled timers stay in the heap until they reach the top (lazy deletion), but
+ * let go of their callback at once: a connection's idle timer may be due minutes after the connection
+ * closed, and must not keep its buffers alive until then.
+ */
 export class Timer {
   cancelled: bool = false;
   constructor(public id: i32, public due: i64, public intervalMs: i64, public callback: TimerCallback, public seq: i64) {}
@@ -35,7 +45,9 @@ export class TimerHeap {
   /** Cancels timer `id`; false when it is unknown or already done. */
   cancel(id: i32): bool {
     if (!this.byId.has(id)) return false;
-    this.byId.get(id).cancelled = true;
+    const t = this.byId.get(id);
+    t.cancelled = true;
+    t.callback = RELEASED;
     this.byId.delete(id);
     return true;
   }

@@ -5,6 +5,7 @@ import {
   EventLoop, Connection, StreamHandler, ServerHandler, TimerCallback, OutputBuffer, Errno, Watcher,
 } from "../../assembly/index";
 import { ConnectCheck } from "../../assembly/loop/connection";
+import { TimerHeap } from "../../assembly/loop/timers";
 
 // ---- readiness set -------------------------------------------------------------------------
 let rs = new ReadinessSet();
@@ -197,3 +198,15 @@ export function selHotMode(): bool { return sel.hotMode; }
 export function selHotSize(): i32 { return sel.hotSize; }
 export function selFullPolls(): i64 { return sel.fullPolls; }
 export function selHotPolls(): i64 { return sel.hotPolls; }
+
+// ---- timers: a cancelled timer must not keep its callback (and what it holds) alive ----------
+class Holder extends TimerCallback {
+  data: ArrayBuffer = new ArrayBuffer(65536);
+  fire(id: i32): void {}
+}
+/** Adds and at once cancels `n` far-future timers whose callbacks each hold 64 KiB. */
+export function timersCancelChurn(n: i32): void {
+  const heap = new TimerHeap();
+  for (let i = 0; i < n; i++) heap.cancel(heap.add(1_000_000_000, 0, new Holder()));
+  __collect();
+}

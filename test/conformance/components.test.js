@@ -114,10 +114,12 @@ time.sleep(120)`], { stdio: ['ignore', 'pipe', 'inherit'] });
       const a = await connect(g.port);
       let lines = 0;
       b.on('data', (d) => { for (const c of d) if (c === 10) lines++; });
-      await new Promise((r) => setTimeout(r, 100)); // let the server accept all three
+      // One line from a that reaches b proves the server has accepted both (and the stalled client before them).
+      a.write('ready\n');
+      await waitFor(() => String(lines), /^1$/, 10000, 'first line at b');
       const line = `${'x'.repeat(999)}\n`;
       for (let i = 0; i < 20000; i++) a.write(line);
-      await waitFor(() => String(lines), /^20000$/, 30000, 'lines at b');
+      await waitFor(() => String(lines), /^20001$/, 60000, 'lines at b');
       a.destroy();
       b.destroy();
     } finally {

@@ -1,4 +1,4 @@
-// Guest memory under churn: short-lived selectors and the lesson's select() called in a loop must
+// Guest memory under churn: short-lived selectors and the list-based select() called in a loop must
 // leave nothing behind. The loops run inside Wasm (build/test/leak-harness.wasm) against the
 // simulated host; what is measured is the growth of the guest's linear memory.
 import { test } from "uvu";
