@@ -19,6 +19,7 @@ import type { GuestMemory } from './wasi/guest-memory.js';
 import type { FdTable, FdEntry } from './fd-table.js';
 import type { ChangeHub, Watchable } from './sockets/watchable.js';
 import { nowNs, type Waker } from './wait/waker.js';
+import { profile } from './wait/profile.js';
 
 /** Subscriptions above this count are INVAL: bounds the host-side work of one call. */
 const MAX_SUBSCRIPTIONS = 65536;
@@ -260,15 +261,18 @@ export function makePollOneoff(mem: GuestMemory, fds: FdTable, waker: Waker) {
     if (!mem.ok(inPtr, nsubs * SUB_SIZE) || !mem.ok(outPtr, nsubs * EVENT_SIZE) || !mem.ok(neventsPtr, 4)) {
       return Errno.FAULT;
     }
+    const t0 = profile ? profile.pollStart() : 0;
     if (!cache.update(mem.bytes(inPtr, nsubs * SUB_SIZE), nsubs)) return Errno.INVAL;
     outPtr >>>= 0;
     const { deadline, earliest } = clockDeadlines(cache, cache.clocks.size > 0 ? nowNs() : 0n);
     const finish = (n: number): number => {
       mem.setU32(neventsPtr, n);
+      if (profile) profile.pollAnswer(n);
       return Errno.SUCCESS;
     };
 
     let n = scan(mem, cache, deadline, outPtr);
+    if (profile) profile.pollWork(t0);
     if (n > 0 && ++immediate < MAX_IMMEDIATE) return finish(n);
 
     // Wait for the next change in the instance or the earliest clock, then look again. A far clock wakes the
@@ -277,9 +281,12 @@ export function makePollOneoff(mem: GuestMemory, fds: FdTable, waker: Waker) {
     immediate = 0;
     return (async () => {
       for (;;) {
+        if (profile) profile.waitBegin();
         await waker.wait(earliest, yieldOnly);
         yieldOnly = false;
+        const t1 = profile ? (profile.waitEnd(), performance.now()) : 0;
         n = scan(mem, cache, deadline, outPtr);
+        if (profile) profile.pollWork(t1);
         if (n > 0) return finish(n);
       }
     })();
