@@ -19,6 +19,7 @@ import type { GuestMemory } from './wasi/guest-memory.js';
 import type { FdTable, FdEntry } from './fd-table.js';
 import type { ChangeHub, Watchable } from './sockets/watchable.js';
 import { nowNs, type Waker } from './wait/waker.js';
+import { profile } from './wait/profile.js';
 
 /** Subscriptions above this count are INVAL: bounds the host-side work of one call. */
 const MAX_SUBSCRIPTIONS = 65536;
@@ -65,6 +66,10 @@ class SubscriptionCache {
   readonly clocks = new Set<number>();
   /** Slots that may be ready: examined by the next scan. */
   readonly hot = new Set<number>();
+  /** Deadline of each clock slot for the current call (ns), or its errno; reused by every call. */
+  readonly deadline = new Map<number, bigint | number>();
+  /** The slots the current scan examines, in subscription order (first `candidates()` entries); reused. */
+  order = new Uint32Array(64);
   private readonly byObj = new Map<Watchable, number[]>();
   private readonly byFd = new Map<number, number[]>();
 
@@ -122,13 +127,25 @@ class SubscriptionCache {
     }
   }
 
-  /** Slots to examine (hot ones and clocks), in subscription order. */
-  candidates(): Uint32Array {
-    const out = new Uint32Array(this.hot.size + this.clocks.size);
-    let k = 0;
-    for (const i of this.hot) out[k++] = i;
-    for (const i of this.clocks) out[k++] = i;
-    return out.sort();
+  /** Fills `order` with the slots to examine (hot ones and clocks) in subscription order; returns how many.
+   *  No allocation on the common path: a few slots are insertion-sorted in place. */
+  candidates(): number {
+    const k = this.hot.size + this.clocks.size;
+    if (this.order.length < k) this.order = new Uint32Array(Math.max(k, this.order.length * 2));
+    const out = this.order;
+    let j = 0;
+    for (const i of this.hot) out[j++] = i;
+    for (const i of this.clocks) out[j++] = i;
+    if (k > 32) out.subarray(0, k).sort();
+    else {
+      for (let a = 1; a < k; a++) {
+        const v = out[a];
+        let b = a - 1;
+        while (b >= 0 && out[b] > v) { out[b + 1] = out[b]; b--; }
+        out[b + 1] = v;
+      }
+    }
+    return k;
   }
 
   private parse(i: number): void {
@@ -175,9 +192,10 @@ class SubscriptionCache {
   }
 }
 
-/** Deadlines of the cached clock subscriptions for one call (relative clocks count from `start`). */
-function clockDeadlines(cache: SubscriptionCache, start: bigint): { deadline: Map<number, bigint | number>; earliest: bigint | null } {
-  const deadline = new Map<number, bigint | number>(); // slot -> deadline (ns), or an errno (number)
+/** Fills cache.deadline for one call (relative clocks count from `start`); returns the earliest deadline. */
+function clockDeadlines(cache: SubscriptionCache, start: bigint): bigint | null {
+  const deadline = cache.deadline; // slot -> deadline (ns), or an errno (number)
+  deadline.clear();
   let earliest: bigint | null = null;
   for (const i of cache.clocks) {
     const s = cache.subs[i] as ClockSub;
@@ -191,32 +209,44 @@ function clockDeadlines(cache: SubscriptionCache, start: bigint): { deadline: Ma
     deadline.set(i, d);
     if (typeof d === 'bigint' && (earliest === null || d < earliest)) earliest = d;
   }
-  return { deadline, earliest };
+  return earliest;
 }
 
-/** What an fd subscription reports when ready: its event's error, nbytes and hangup; null when not ready. */
-type Ready = { error: number; nbytes: number; hangup: boolean } | null;
+/** What a ready subscription reports: its event's error, nbytes and hangup. */
+type Ready = { error: number; nbytes: number; hangup: boolean };
 
-/** Readiness of one fd subscription. Stdio and files are always ready (see docs/host.md). */
-function readiness(s: FdSub): Ready {
+/** The one Ready that readiness() fills (scan writes it out before the next call): no allocation per event. */
+const READY: Ready = { error: 0, nbytes: 0, hangup: false };
+
+function ready(error: number, nbytes: number, hangup: boolean): Ready {
+  READY.error = error;
+  READY.nbytes = nbytes;
+  READY.hangup = hangup;
+  return READY;
+}
+
+/** Readiness of one fd subscription, or null when not ready. Stdio and files are always ready (see docs/host.md). */
+function readiness(s: FdSub): Ready | null {
   const e = s.entry;
-  if (!e) return { error: Errno.BADF, nbytes: 0, hangup: false };
-  if (e.kind === 'stdio' || e.kind === 'file') return { error: 0, nbytes: 0, hangup: false };
+  if (!e) return ready(Errno.BADF, 0, false);
+  if (e.kind === 'stdio' || e.kind === 'file') return ready(0, 0, false);
   if (e.kind === 'listener') {
     // a listener is never writable
-    return s.tag === EventType.FD_READ && e.listener.backlog > 0 ? { error: 0, nbytes: e.listener.backlog, hangup: false } : null;
+    return s.tag === EventType.FD_READ && e.listener.backlog > 0 ? ready(0, e.listener.backlog, false) : null;
   }
   const st = e.stream;
   // A failed outgoing connect: its errno on the event (read and write alike) until a sock_* call takes it.
-  if (st.connectError !== 0) return { error: st.connectError, nbytes: 0, hangup: true };
+  if (st.connectError !== 0) return ready(st.connectError, 0, true);
   if (s.tag === EventType.FD_READ ? !st.readable : !st.writable) return null;
-  return { error: 0, nbytes: s.tag === EventType.FD_READ ? st.available : st.writeRoom, hangup: st.hangup };
+  return ready(0, s.tag === EventType.FD_READ ? st.available : st.writeRoom, st.hangup);
 }
 
 /** Writes event number `n` at `outPtr` for subscription slot `i`; userdata is copied byte for byte. */
-function writeEvent(mem: GuestMemory, raw: Buffer, outPtr: number, n: number, i: number, type: number, r: NonNullable<Ready>): void {
+function writeEvent(mem: GuestMemory, raw: Buffer, outPtr: number, n: number, i: number, type: number, r: Ready): void {
   const e = outPtr + n * EVENT_SIZE;
-  mem.u8.set(raw.subarray(i * SUB_SIZE + SUB_USERDATA, i * SUB_SIZE + SUB_USERDATA + 8), e + EVENT_USERDATA);
+  const u8 = mem.u8;
+  const from = i * SUB_SIZE + SUB_USERDATA;
+  for (let b = 0; b < 8; b++) u8[e + EVENT_USERDATA + b] = raw[from + b];
   const dv = mem.dv;
   dv.setUint16(e + EVENT_ERROR, r.error, true);
   dv.setUint16(e + EVENT_TYPE, type, true); // type u8 + padding
@@ -227,18 +257,21 @@ function writeEvent(mem: GuestMemory, raw: Buffer, outPtr: number, n: number, i:
   dv.setUint32(e + EVENT_FLAGS + 4, 0, true);
 }
 
-const CLOCK_FIRED: NonNullable<Ready> = { error: 0, nbytes: 0, hangup: false };
+const CLOCK_FIRED: Ready = { error: 0, nbytes: 0, hangup: false };
 
 /** One pass over the slots that may be ready: writes their events in subscription order, returns how many. */
-function scan(mem: GuestMemory, cache: SubscriptionCache, deadline: Map<number, bigint | number>, outPtr: number): number {
+function scan(mem: GuestMemory, cache: SubscriptionCache, outPtr: number): number {
   cache.absorbChanges();
   const now = cache.clocks.size > 0 ? nowNs() : 0n;
   let n = 0;
-  for (const i of cache.candidates()) {
+  const k = cache.candidates();
+  const order = cache.order;
+  for (let c = 0; c < k; c++) {
+    const i = order[c];
     const s = cache.subs[i];
     if (s.tag === 0) {
-      const d = deadline.get(i)!;
-      if (typeof d === 'number') writeEvent(mem, cache.raw, outPtr, n++, i, 0, { error: d, nbytes: 0, hangup: false });
+      const d = cache.deadline.get(i)!;
+      if (typeof d === 'number') writeEvent(mem, cache.raw, outPtr, n++, i, 0, ready(d, 0, false));
       else if (now >= d) writeEvent(mem, cache.raw, outPtr, n++, i, 0, CLOCK_FIRED);
       continue;
     }
@@ -247,6 +280,13 @@ function scan(mem: GuestMemory, cache: SubscriptionCache, deadline: Map<number, 
     else cache.hot.delete(i); // not ready and unchanged since: its object raises the hub when it rises
   }
   return n;
+}
+
+/** Writes the event count and answers SUCCESS. */
+function answer(mem: GuestMemory, neventsPtr: number, n: number): number {
+  mem.setU32(neventsPtr, n);
+  if (profile) profile.pollAnswer(n);
+  return Errno.SUCCESS;
 }
 
 /** Creates the poll_oneoff import (before wrapping by the wait strategy). */
@@ -260,16 +300,14 @@ export function makePollOneoff(mem: GuestMemory, fds: FdTable, waker: Waker) {
     if (!mem.ok(inPtr, nsubs * SUB_SIZE) || !mem.ok(outPtr, nsubs * EVENT_SIZE) || !mem.ok(neventsPtr, 4)) {
       return Errno.FAULT;
     }
+    const t0 = profile ? profile.pollStart() : 0;
     if (!cache.update(mem.bytes(inPtr, nsubs * SUB_SIZE), nsubs)) return Errno.INVAL;
     outPtr >>>= 0;
-    const { deadline, earliest } = clockDeadlines(cache, cache.clocks.size > 0 ? nowNs() : 0n);
-    const finish = (n: number): number => {
-      mem.setU32(neventsPtr, n);
-      return Errno.SUCCESS;
-    };
+    const earliest = clockDeadlines(cache, cache.clocks.size > 0 ? nowNs() : 0n);
 
-    let n = scan(mem, cache, deadline, outPtr);
-    if (n > 0 && ++immediate < MAX_IMMEDIATE) return finish(n);
+    let n = scan(mem, cache, outPtr);
+    if (profile) profile.pollWork(t0);
+    if (n > 0 && ++immediate < MAX_IMMEDIATE) return answer(mem, neventsPtr, n);
 
     // Wait for the next change in the instance or the earliest clock, then look again. A far clock wakes the
     // wait early (timers are clamped, see Waker) and is simply looked at again: it re-arms until it is due.
@@ -277,10 +315,13 @@ export function makePollOneoff(mem: GuestMemory, fds: FdTable, waker: Waker) {
     immediate = 0;
     return (async () => {
       for (;;) {
+        if (profile) profile.waitBegin();
         await waker.wait(earliest, yieldOnly);
         yieldOnly = false;
-        n = scan(mem, cache, deadline, outPtr);
-        if (n > 0) return finish(n);
+        const t1 = profile ? (profile.waitEnd(), performance.now()) : 0;
+        n = scan(mem, cache, outPtr);
+        if (profile) profile.pollWork(t1);
+        if (n > 0) return answer(mem, neventsPtr, n);
       }
     })();
   };

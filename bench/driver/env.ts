@@ -22,6 +22,8 @@ export interface BenchEnv {
   wrk: Tool;
   redisBenchmark: Tool;
   redisServer: Tool;
+  /** A dist directory whose Node host runs as 'wasmux-node-base' (--host-baseline), or null. */
+  hostBaseline?: string | null;
 }
 
 export const root = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');

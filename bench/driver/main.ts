@@ -31,6 +31,14 @@ Options:
                       select polls every fd); default hot
   --baseline DIR      Also measure the guests of another build directory (e.g. a main checkout's build/) as
                       variant 'baseline', side by side with the others
+  --sizes LIST        Echo message sizes in bytes, comma-separated (default 1024,10240,102400)
+  --concurrency LIST  Echo connection counts, comma-separated (default 10,100)
+  --rounds N          Echo: measure every point N times, servers interleaved in each round (default 1); every
+                      round is a row, the ratio table uses each server's best round
+  --host-baseline DIR Echo: also run the Node host of another dist directory (e.g. a copy of dist/ from before a
+                      change) as server 'wasmux-node-base', same guests, side by side
+  --profile           Echo: run the Node host(s) with WASMUX_PROFILE and report the per-turn profile and the
+                      embedder's timer lag of every point
   -h, --help          Show this help
 `;
 
@@ -42,7 +50,14 @@ function parseBenchArgs(argv: string[]): Options | 'help' {
   const o: Options = {
     quick: false, smoke: false, only: null, json: null, duration: 5, warmup: 1, sizes: [1024, 10240, 102400],
     concurrencies: [10, 100], idle: [5000, 10000], coreNs: [1, 10, 100, 1000, 10000], servers: null,
-    variants: ['hot'], baseline: null,
+    variants: ['hot'], baseline: null, rounds: 1, hostBaseline: null, profile: false,
+  };
+  let sizes: number[] | null = null;
+  let concurrencies: number[] | null = null;
+  const ints = (name: string, v: string) => {
+    const l = v.split(',').map((x) => Number(x.trim()));
+    if (l.length === 0 || l.some((n) => !(n >= 1) || !Number.isInteger(n))) throw new Usage(`${name} must be positive integers, comma-separated`);
+    return l;
   };
   let duration: number | null = null;
   let idle: number[] | null = null;
@@ -80,6 +95,16 @@ function parseBenchArgs(argv: string[]): Options | 'help' {
         o.variants = list;
         break;
       }
+      case '--sizes': sizes = ints('--sizes', take()); break;
+      case '--concurrency': concurrencies = ints('--concurrency', take()); break;
+      case '--rounds': o.rounds = ints('--rounds', take())[0]; break;
+      case '--profile': o.profile = true; break;
+      case '--host-baseline': {
+        const dir = resolve(take());
+        if (!existsSync(join(dir, 'host', 'cli', 'main.js'))) throw new Usage(`--host-baseline ${dir} has no host/cli/main.js (give a dist directory)`);
+        o.hostBaseline = dir;
+        break;
+      }
       case '--baseline': {
         const dir = resolve(take());
         if (!existsSync(join(dir, 'echo.wasm'))) throw new Usage(`--baseline ${dir} has no echo.wasm (give a build directory)`);
@@ -99,6 +124,8 @@ function parseBenchArgs(argv: string[]): Options | 'help' {
   }
   if (duration !== null) { o.duration = duration; o.warmup = Math.min(o.warmup, duration / 3); }
   if (idle !== null) o.idle = idle;
+  if (sizes !== null) o.sizes = sizes;
+  if (concurrencies !== null) o.concurrencies = concurrencies;
   return o;
 }
 
@@ -117,6 +144,7 @@ export async function runBench(argv: string[]): Promise<number> {
   try {
     progress('preparing (gcc -O2 bench/peers/*.c, asc bench/assembly/select-cost.ts) ...');
     const env = await prepareEnv();
+    env.hostBaseline = opts.hostBaseline;
     const m = machine(env);
     progress(`${m.cpus} x ${m.model}, node ${m.node}, wasmtime ${m.wasmtime}`);
     const want = (s: string) => !opts.only || opts.only.has(s);
@@ -131,7 +159,7 @@ export async function runBench(argv: string[]): Promise<number> {
       mkdirSync(dirname(opts.json), { recursive: true });
       const doc = {
         machine: m,
-        options: { quick: opts.quick, smoke: opts.smoke, duration_s: opts.duration, warmup_s: opts.warmup, idle: opts.idle, variants: opts.variants, baseline: opts.baseline },
+        options: { quick: opts.quick, smoke: opts.smoke, duration_s: opts.duration, warmup_s: opts.warmup, idle: opts.idle, variants: opts.variants, baseline: opts.baseline, rounds: opts.rounds, host_baseline: opts.hostBaseline },
         results: rows,
       };
       writeFileSync(opts.json, JSON.stringify(doc, null, 1) + '\n');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { BenchEnv } from './env.js';
 import { freePort, spawnChild, waitForPort, type Spawned } from './proc.js';
 
-export type ServerName = 'wasmux-node' | 'wasmux-wasmtime' | 'node-net' | 'python-selectors' | 'uvloop' | 'c-epoll' | 'node-http' | 'redis';
+export type ServerName = 'wasmux-node' | 'wasmux-node-base' | 'wasmux-wasmtime' | 'node-net' | 'python-selectors' | 'uvloop' | 'c-epoll' | 'node-http' | 'redis';
 
 /** A failure that becomes an error row (with this reason) instead of a crash. */
 export class BenchError extends Error {}
@@ -33,10 +33,11 @@ export function serverCommand(env: BenchEnv, name: ServerName, port: number, mod
   const peers = join(env.root, 'dist', 'bench', 'peers');
   const envArgs = Object.entries(guestEnv).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
   switch (name) {
-    case 'wasmux-node': {
+    case 'wasmux-node': case 'wasmux-node-base': {
       const mod = need(module ?? null, 'no module');
       if (!existsSync(mod)) throw new BenchError(`${mod.slice(env.root.length + 1)} is missing (npm run build:wasm)`);
-      return [env.node, join(env.root, 'dist', 'host', 'cli', 'main.js'), 'run', '--listen', addr, ...envArgs, mod];
+      const dist = name === 'wasmux-node' ? join(env.root, 'dist') : need(env.hostBaseline ?? null, 'no --host-baseline');
+      return [env.node, join(dist, 'host', 'cli', 'main.js'), 'run', '--listen', addr, ...envArgs, mod];
     }
     case 'wasmux-wasmtime': {
       const mod = need(module ?? null, 'no module');
@@ -69,10 +70,11 @@ export function childEnv(): NodeJS.ProcessEnv {
 }
 
 /** Starts a server on a free port and waits until it accepts connections (throws BenchError otherwise). */
-export async function startServer(env: BenchEnv, name: ServerName, module?: string, guestEnv: Record<string, string> = {}, stdout: 'ignore' | 'pipe' = 'ignore'): Promise<RunningServer> {
+export async function startServer(env: BenchEnv, name: ServerName, module?: string, guestEnv: Record<string, string> = {}, stdout: 'ignore' | 'pipe' = 'ignore',
+  hostEnv: Record<string, string> = {}): Promise<RunningServer> {
   const port = await freePort(HOST);
   const [cmd, ...args] = serverCommand(env, name, port, module, guestEnv);
-  const proc = spawnChild(cmd, args, { cwd: env.root, stdio: ['ignore', stdout, 'pipe'], env: childEnv() });
+  const proc = spawnChild(cmd, args, { cwd: env.root, stdio: ['ignore', stdout, 'pipe'], env: { ...childEnv(), ...hostEnv } });
   const up = await waitForPort(HOST, port, 60000, proc.exited);
   if (!up) {
     await proc.kill();

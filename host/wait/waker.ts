@@ -7,6 +7,7 @@
 // phase of the same turn, so a lone client pays only one setImmediate of latency.
 import { ChangeHub } from '../sockets/watchable.js';
 import { GuestExit } from './exit.js';
+import { profile } from './profile.js';
 
 /** Monotonic clock in nanoseconds; the same clock (uv_hrtime) node:wasi answers for clock_time_get(MONOTONIC). */
 export const nowNs = (): bigint => process.hrtime.bigint();
@@ -27,6 +28,7 @@ export class Waker {
   constructor() {
     this.hub.onRaise = () => {
       const p = this.pending;
+      if (profile && p) profile.raised();
       if (p && !p.immediate) p.immediate = setImmediate(() => this.finish(p, null));
     };
   }

@@ -5,6 +5,7 @@ import { Errno, RIFLAGS_PEEK, RIFLAGS_WAITALL } from './abi.js';
 import { iovTotal, type GuestMemory, type Iovecs } from './guest-memory.js';
 import type { TcpStream } from '../sockets/tcp-stream.js';
 import type { Waker } from '../wait/waker.js';
+import { profile, profNow } from '../wait/profile.js';
 
 /** Retries `attempt` after each change of the instance until it answers something other than AGAIN. */
 export async function retry(waker: Waker, attempt: () => number): Promise<number> {
@@ -19,7 +20,9 @@ export async function retry(waker: Waker, attempt: () => number): Promise<number
 function recvOnce(mem: GuestMemory, st: TcpStream, iovs: Iovecs, flags: number, nreadPtr: number, roflagsPtr: number | null): number {
   const dst: Uint8Array[] = [];
   for (const v of iovs) dst.push(mem.bytes(v.ptr, v.len)); // views taken per attempt: memory may have grown
+  const t0 = profNow();
   const r = st.readInto(dst, (flags & RIFLAGS_PEEK) !== 0, (flags & RIFLAGS_WAITALL) !== 0);
+  if (profile) profile.io(false, t0, r);
   if (r < 0) return -r;
   mem.setU32(nreadPtr, r);
   if (roflagsPtr !== null) mem.setU16(roflagsPtr, 0);
@@ -43,8 +46,10 @@ export function streamRecv(
 
 /** One send attempt from validated iovecs: writes nsent, returns the errno (AGAIN when the queue is full). */
 function sendOnce(mem: GuestMemory, st: TcpStream, iovs: Iovecs, nsentPtr: number): number {
+  const t0 = profNow();
   const room = st.writeRoom;
   const r = st.write(mem.gather(iovs, room > 0 ? room : 1));
+  if (profile) profile.io(true, t0, r);
   if (r < 0) return -r;
   mem.setU32(nsentPtr, r);
   return Errno.SUCCESS;
