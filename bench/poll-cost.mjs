@@ -30,7 +30,6 @@ const IN = 0, OUT = 48 * (n + 1) + 64, NE = OUT + 32 * (n + 1) + 64;
 for (let i = 0; i < n; i++) { const p = IN + i * 48; dv.setBigUint64(p, BigInt(i), true); dv.setUint8(p + 8, 1); dv.setUint32(p + 16, 3 + i, true); }
 { const p = IN + n * 48; dv.setBigUint64(p, 999n, true); dv.setUint8(p + 8, 0); dv.setUint32(p + 16, 1, true); dv.setBigUint64(p + 24, 10_000_000_000n, true); }
 let events = 0, j = 0, syncT = 0, syncN = 0;
-const t0 = process.hrtime.bigint();
 for (let c = 0; c < it; c++) {
   for (let q = 0; q < k; q++) streams[(j++) % n].rise();
   const a = performance.now();
@@ -39,6 +38,5 @@ for (let c = 0; c < it; c++) {
   events += dv.getUint32(NE, true);
   for (const s of streams) if (s.readable) s.fall();
 }
-const ns = Number(process.hrtime.bigint() - t0) / it;
 console.log(`${dist.split('/').slice(-2).join('/')} N=${n} K=${k}: ${(syncT * 1000 / syncN).toFixed(2)} us per answered-at-once call, ${(events / it).toFixed(1)} events/call`);
 process.exit(0);

@@ -318,7 +318,8 @@ export function makePollOneoff(mem: GuestMemory, fds: FdTable, waker: Waker) {
         if (profile) profile.waitBegin();
         await waker.wait(earliest, yieldOnly);
         yieldOnly = false;
-        const t1 = profile ? (profile.waitEnd(), performance.now()) : 0;
+        profile?.waitEnd();
+        const t1 = profile ? performance.now() : 0;
         n = scan(mem, cache, outPtr);
         if (profile) profile.pollWork(t1);
         if (n > 0) return answer(mem, neventsPtr, n);
