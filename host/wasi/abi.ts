@@ -49,6 +49,12 @@ export const FILESTAT_FILETYPE = 16;
 /** fdflags bits; only NONBLOCK has meaning on sockets. */
 export const FDFLAGS_NONBLOCK = 4;
 
+/** fstflags for the *_filestat_set_times calls: set atim, atim to now, set mtim, mtim to now. */
+export const FSTFLAGS_ATIM = 1;
+export const FSTFLAGS_ATIM_NOW = 2;
+export const FSTFLAGS_MTIM = 4;
+export const FSTFLAGS_MTIM_NOW = 8;
+
 /** riflags for sock_recv. */
 export const RIFLAGS_PEEK = 1;
 export const RIFLAGS_WAITALL = 2;

@@ -31,14 +31,22 @@ function inside(root: string, p: string): boolean {
   return p === root || p.startsWith(root.endsWith('/') ? root : `${root}/`);
 }
 
-/** Reads a guest path (ptr, len) as UTF-8 text; an errno when out of bounds, too long or not UTF-8. */
+/**
+ * Reads a guest path (ptr, len) as UTF-8 text; an errno when out of bounds, empty, too long, not UTF-8, or not
+ * followed by a NUL byte in guest memory.
+ */
 export function readPath(mem: GuestMemory, ptr: number, len: number): string | number {
   len >>>= 0;
+  ptr >>>= 0;
   if (len > MAX_PATH) return Errno.NAMETOOLONG;
   if (!mem.ok(ptr, len)) return Errno.FAULT;
-  // node:wasi reads one byte past a path (its terminator): a path ending at the last byte of memory would make it
-  // read past the end, which kills the host with SIGSEGV. Such a path is FAULT.
-  if (!mem.ok(ptr, len + 1)) return Errno.FAULT;
+  // node:wasi refuses an empty path with INVAL, but only after scanning memory from `ptr` for a NUL byte, with no
+  // bound: past the end of memory when none follows.
+  if (len === 0) return Errno.INVAL;
+  // node:wasi also reads a path as a C string: it formats it with "%s", reading on from `ptr + len` up to the next
+  // NUL byte. When no NUL byte follows the path before the end of guest memory, that read runs off the end and
+  // kills the host with SIGSEGV. Such a path is FAULT: node:wasi never sees it.
+  if (mem.u8.indexOf(0, ptr + len) < 0) return Errno.FAULT;
   const bytes = Buffer.from(mem.bytes(ptr, len));
   const text = bytes.toString('utf8');
   if (!Buffer.from(text, 'utf8').equals(bytes)) return Errno.ILSEQ; // our check must see the bytes the call uses

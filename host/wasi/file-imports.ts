@@ -1,9 +1,9 @@
 // The file and directory calls, passed to node:wasi only for file entries (a `--dir` preopen or something opened
 // beneath it), with the fd translated to node:wasi's number and every path confined to the preopen (confine.ts).
 // On stdio and sockets they answer an errno and never reach node:wasi: stdio is not the host's to truncate,
-// sync or seek.
+// sync or seek. Arguments that node:wasi mishandles are refused here before it sees them (see fstflagsErrno).
 import { realpathSync } from 'node:fs';
-import { Errno } from './abi.js';
+import { Errno, FSTFLAGS_ATIM, FSTFLAGS_ATIM_NOW, FSTFLAGS_MTIM, FSTFLAGS_MTIM_NOW } from './abi.js';
 import type { ImportContext, ImportSpec } from './context.js';
 import { confine, readPath } from './confine.js';
 import type { FileEntry } from '../fd-table.js';
@@ -34,10 +34,29 @@ function fileEntry(ctx: ImportContext, name: string, fd: number): FileEntry | nu
 const FOLLOW = 1;
 
 /**
- * A call passed to node:wasi after its fd arguments (`fdArgs`) are checked to be file entries and translated, and
- * its paths (`paths`) confined to the entry's preopen.
+ * INVAL for fstflags with an undefined bit or a time both given and "now", else SUCCESS (node:wasi takes the low
+ * 16 bits, as here). node:wasi's path_filestat_set_times refuses such flags with INVAL but returns while still
+ * holding the lock of its directory fd: the next call on that fd (any call, even closing it at exit) then waits
+ * for that lock forever and freezes the host's main thread. So they never reach node:wasi.
  */
-function delegate(name: string, fdArgs: number[], paths: PathArg[] = []) {
+function fstflagsErrno(flags: number): number {
+  const f = flags & 0xffff;
+  const both = (a: number, b: number) => (f & (a | b)) === (a | b);
+  const known = FSTFLAGS_ATIM | FSTFLAGS_ATIM_NOW | FSTFLAGS_MTIM | FSTFLAGS_MTIM_NOW;
+  if ((f & ~known) !== 0 || both(FSTFLAGS_ATIM, FSTFLAGS_ATIM_NOW) || both(FSTFLAGS_MTIM, FSTFLAGS_MTIM_NOW)) {
+    return Errno.INVAL;
+  }
+  return Errno.SUCCESS;
+}
+
+/** A check of one argument made after the fds and before the paths (node:wasi's order); non-zero refuses. */
+interface ArgCheck { at: number; check: (v: number) => number }
+
+/**
+ * A call passed to node:wasi after its fd arguments (`fdArgs`) are checked to be file entries and translated,
+ * its `checks` passed, and its paths (`paths`) confined to the entry's preopen.
+ */
+function delegate(name: string, fdArgs: number[], paths: PathArg[] = [], checks: ArgCheck[] = []) {
   return (ctx: ImportContext) => {
     const orig = ctx.wasi[name];
     return (...args: any[]) => {
@@ -46,6 +65,10 @@ function delegate(name: string, fdArgs: number[], paths: PathArg[] = []) {
         const e = fileEntry(ctx, name, args[i]);
         if (typeof e === 'number') return e;
         entries[i] = e;
+      }
+      for (const c of checks) {
+        const r = c.check(args[c.at]);
+        if (r !== Errno.SUCCESS) return r;
       }
       for (const p of paths) {
         const rel = readPath(ctx.mem, args[p.ptr], args[p.ptr + 1]);
@@ -92,7 +115,10 @@ export const FILE_IMPORTS: Record<string, Spec> = {
   fd_datasync: { decision: 'delegated', why: FD, make: delegate('fd_datasync', [0]) },
   fd_fdstat_set_rights: { decision: 'delegated', why: FD, make: delegate('fd_fdstat_set_rights', [0]) },
   fd_filestat_set_size: { decision: 'delegated', why: FD, make: delegate('fd_filestat_set_size', [0]) },
-  fd_filestat_set_times: { decision: 'delegated', why: FD, make: delegate('fd_filestat_set_times', [0]) },
+  fd_filestat_set_times: {
+    decision: 'delegated', why: `${FD}; fstflags checked`,
+    make: delegate('fd_filestat_set_times', [0], [], [{ at: 3, check: fstflagsErrno }]),
+  },
   fd_pread: { decision: 'delegated', why: FD, make: delegate('fd_pread', [0]) },
   fd_prestat_get: { decision: 'delegated', why: FD, make: delegate('fd_prestat_get', [0]) },
   fd_prestat_dir_name: { decision: 'delegated', why: FD, make: delegate('fd_prestat_dir_name', [0]) },
@@ -103,7 +129,10 @@ export const FILE_IMPORTS: Record<string, Spec> = {
   fd_tell: { decision: 'delegated', why: FD, make: delegate('fd_tell', [0]) },
   path_create_directory: { decision: 'delegated', why: PATH, make: delegate('path_create_directory', [0], [{ fd: 0, ptr: 1, flags: -1 }]) },
   path_filestat_get: { decision: 'delegated', why: PATH, make: delegate('path_filestat_get', [0], [{ fd: 0, ptr: 2, flags: 1 }]) },
-  path_filestat_set_times: { decision: 'delegated', why: PATH, make: delegate('path_filestat_set_times', [0], [{ fd: 0, ptr: 2, flags: 1 }]) },
+  path_filestat_set_times: {
+    decision: 'delegated', why: `${PATH}; fstflags checked (node:wasi would keep the fd locked)`,
+    make: delegate('path_filestat_set_times', [0], [{ fd: 0, ptr: 2, flags: 1 }], [{ at: 6, check: fstflagsErrno }]),
+  },
   path_link: {
     decision: 'delegated', why: PATH,
     make: delegate('path_link', [0, 4], [{ fd: 0, ptr: 2, flags: 1 }, { fd: 4, ptr: 5, flags: -1 }]),

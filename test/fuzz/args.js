@@ -6,6 +6,7 @@ import { SLOT_BASE, SLOT_COUNT } from './layout.js';
 import { boundaryPtr, byteLen, clockTimeout, count, flags, ptr, u64, validPtr, NS_PER_MS, U32_MAX } from './values.js';
 
 const IOVEC = 8;
+const FDFLAGS_NONBLOCK = 4;
 const SUBSCRIPTION = 48;
 const EVENT = 32;
 const ADDR_PORT = 110;
@@ -45,6 +46,9 @@ export class ArgGen {
     // Closing or renumbering stdio, the listener or the preopen is tried now and then; done as often as any other
     // call, they would be gone after a few hundred calls and the rest of a batch would meet nothing but BADF.
     this.destructive = name === 'fd_close' || name === 'fd_renumber';
+    // sock_accept takes only 0 or NONBLOCK: with random flag sets it refused 9 in 10 calls on the listener, so the
+    // guest had almost no streams and fd arguments read from fd slots met BADF nearly every time.
+    this.acceptFlags = name === 'sock_accept';
     const st = { args: [], mask: 0, writes: [], nsubs: 0 };
     for (const k of kinds) this.kind(st, k);
     return st;
@@ -83,7 +87,9 @@ export class ArgGen {
       case 'rights': // wasmtime traps the guest on rights bits preview1 does not define
         return this.push(st, this.env.host === 'wasmtime' && rng.chance(0.995) ? u64(rng, kind) & ((1n << 29n) - 1n) : u64(rng, kind));
       case 'off': case 'size': case 'time': case 'prec': case 'cookie': return this.push(st, u64(rng, kind));
-      default: return this.push(st, flags(rng, kind, this.validFlags));
+      default:
+        if (this.acceptFlags && kind === 'fdflags' && rng.chance(0.8)) return this.push(st, rng.pick([0, FDFLAGS_NONBLOCK]));
+        return this.push(st, flags(rng, kind, this.validFlags));
     }
   }
 
@@ -119,7 +125,10 @@ export class ArgGen {
   }
 
   fd(st) {
-    if (this.slotsUsed.length > 0 && this.rng.chance(0.4)) {
+    // fds made by the guest are numbered upwards and never reused, so after the first few dozen only the slots
+    // name live ones: fd_close and fd_renumber read them rarely, or they would close streams faster than
+    // sock_accept and sock_open make them.
+    if (this.slotsUsed.length > 0 && this.rng.chance(this.destructive ? 0.1 : 0.4)) {
       st.mask |= 1 << st.args.length;
       return this.push(st, this.rng.pick(this.slotsUsed));
     }
