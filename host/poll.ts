@@ -4,9 +4,10 @@
 // same call, clocks MONOTONIC and REALTIME, relative or ABSTIME. Returns at once when any event is ready,
 // otherwise waits for the next readiness change or the earliest clock.
 //
-// Cost: O(ready), not O(subscriptions). An event loop passes the same subscription array on every call, so the
-// parsed subscriptions are kept between calls and only the slots whose bytes changed are parsed again (one
-// memcmp of the array per call). A subscription is examined only when it may be ready: its object raised the
+// Cost: one compare of the whole subscription array per call (a plain byte compare, O(subscriptions) but cheap:
+// about 40 us at 10,000), then work in proportion to the ready and changed slots. An event loop passes the same
+// subscription array on every call, so the parsed subscriptions are kept between calls and only the slots whose
+// bytes changed are parsed again. A subscription is examined only when it may be ready: its object raised the
 // instance's ChangeHub, its fd changed in the fd table, it is new, or it was ready at the previous call (readiness
 // is level-triggered: a ready fd stays ready until the guest acts on it). Every readiness rise of a stream or a
 // listener raises the hub, so a subscription left out is one that is certainly not ready.
