@@ -69,9 +69,10 @@ async function build({ name, source, out }) {
     const foreign = WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(core)))
       .filter((i) => i.module.startsWith('wasix'));
     if (foreign.length > 0) {
-      // Outgoing connections (WASIX sock_open/connect) have no wasi:sockets backend yet.
-      console.log(`build-components: ${name} skipped (it imports ${foreign[0].module}.${foreign[0].name}; outgoing connections are not in the component backend)`);
-      return true;
+      // The WASIX calls the core makes go to the wasi:sockets backend (assembly/wasi/wasix.ts); one left
+      // here has no counterpart there, and the component could not be made.
+      console.error(`build-components: ${name} imports ${foreign[0].module}.${foreign[0].name}, which the component backend does not provide`);
+      return false;
     }
     await run(wasmTools, ['component', 'embed', wit, '--world', 'server', core, '-o', embedded]);
     await run(wasmTools, ['component', 'new', embedded, '--adapt', `wasi_snapshot_preview1=${adapter}`, '-o', join(root, out)]);
