@@ -10,7 +10,7 @@ import {
   RET, SHUTDOWN_BOTH, SHUTDOWN_RECEIVE, SHUTDOWN_SEND, errorCodeAt1, errorCodeAt4, handleAt, input_read, isErr,
   output_check_write, output_write, streamErrorIsClosed, tcp_accept, tcp_shutdown,
 } from "./bindings";
-import { errnoOf } from "./errors";
+import { ErrorCode, errnoOf } from "./errors";
 import { ensureListening } from "./listen";
 import { placeNextList } from "./realloc";
 import { Socket, SocketState, sockets } from "./socket-table";
@@ -32,7 +32,12 @@ export function accept(fd: u32, newFdOut: usize): Errno {
   if (s == null) return Errno.BADF;
   if (s.state != SocketState.LISTENER) return Errno.INVAL;
   tcp_accept(s.socket, RET);
-  if (isErr(RET)) return errnoOf(errorCodeAt4(RET));
+  if (isErr(RET)) {
+    // wasmtime reports running out of fds (EMFILE/ENFILE) as `unknown`: say NFILE, so that the core stops
+    // watching the listener for a while instead of spinning on it (right for any failure that persists).
+    const code = errorCodeAt4(RET);
+    return code == ErrorCode.UNKNOWN ? Errno.NFILE : errnoOf(code);
+  }
   const conn = sockets.add(SocketState.STREAM, handleAt(RET, 0), handleAt(RET, 1), handleAt(RET, 2));
   store<u32>(newFdOut, conn.fd);
   return Errno.SUCCESS;

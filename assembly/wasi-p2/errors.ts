@@ -3,6 +3,7 @@ import { Errno } from "../wasi/errno";
 
 /** error-code values the backend tells apart (the enum's order in wasi:sockets/network). */
 export namespace ErrorCode {
+  export const UNKNOWN: u8 = 0;
   export const WOULD_BLOCK: u8 = 8;
   export const NAME_UNRESOLVABLE: u8 = 18;
 }
