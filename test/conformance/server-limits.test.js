@@ -87,7 +87,14 @@ for (const host of [...HOSTS, LATEST]) {
       const first = await withTimeout(Promise.race([a.closedBy.then(() => a), b.closedBy.then(() => b)]), 10000, 'one refused');
       assert.is(first.got, '-ERR server input buffers full (--max-input-bytes)\r\n');
       [a, b].forEach((c) => c.socket.destroy());
-      assert.is(await ask(g.port, 'PING\r\n'), '+PONG\r\n');
+      // The other connection's input is freed once the server sees its close, which can come after it
+      // accepts the next client (on wasmtime 49 under load): until then a PING is refused the same way.
+      let reply = '';
+      for (let tries = 0; tries < 50; tries++) {
+        reply = await ask(g.port, 'PING\r\n');
+        if (reply !== first.got) break;
+      }
+      assert.is(reply, '+PONG\r\n');
     } finally {
       await g.stop();
     }
