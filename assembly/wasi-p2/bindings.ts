@@ -21,12 +21,23 @@ export declare function create_tcp_socket(family: i32, ret: usize): void;
 
 /**
  * start-bind(network, ip-socket-address) -> result<_, error-code>. The address variant is flattened
- * to its case and eleven i32 slots (the IPv6 case's width): see writeBindSlots in sockets.ts.
+ * to its case and eleven i32 slots (the IPv6 case's width): see address-slots.ts.
  */
 // @ts-ignore: decorator
 @external("wasi:sockets/tcp@0.2.12", "[method]tcp-socket.start-bind")
 export declare function tcp_start_bind(self: i32, network: i32, tag: i32,
   a0: i32, a1: i32, a2: i32, a3: i32, a4: i32, a5: i32, a6: i32, a7: i32, a8: i32, a9: i32, a10: i32, ret: usize): void;
+
+/** start-connect(network, ip-socket-address) -> result<_, error-code>; the address flattened as for start-bind. */
+// @ts-ignore: decorator
+@external("wasi:sockets/tcp@0.2.12", "[method]tcp-socket.start-connect")
+export declare function tcp_start_connect(self: i32, network: i32, tag: i32,
+  a0: i32, a1: i32, a2: i32, a3: i32, a4: i32, a5: i32, a6: i32, a7: i32, a8: i32, a9: i32, a10: i32, ret: usize): void;
+
+/** finish-connect() -> result<tuple<input-stream, output-stream>, error-code> */
+// @ts-ignore: decorator
+@external("wasi:sockets/tcp@0.2.12", "[method]tcp-socket.finish-connect")
+export declare function tcp_finish_connect(self: i32, ret: usize): void;
 
 // @ts-ignore: decorator
 @external("wasi:sockets/tcp@0.2.12", "[method]tcp-socket.finish-bind")
@@ -62,6 +73,24 @@ export declare function tcp_shutdown(self: i32, how: i32, ret: usize): void;
 // @ts-ignore: decorator
 @external("wasi:sockets/tcp@0.2.12", "[resource-drop]tcp-socket")
 export declare function drop_tcp_socket(self: i32): void;
+
+/** resolve-addresses(network, name) -> result<resolve-address-stream, error-code> */
+// @ts-ignore: decorator
+@external("wasi:sockets/ip-name-lookup@0.2.12", "resolve-addresses")
+export declare function resolve_addresses(network: i32, name: usize, nameLen: usize, ret: usize): void;
+
+/** resolve-next-address() -> result<option<ip-address>, error-code> (payload at 2: see nextAddressAt). */
+// @ts-ignore: decorator
+@external("wasi:sockets/ip-name-lookup@0.2.12", "[method]resolve-address-stream.resolve-next-address")
+export declare function resolve_next_address(self: i32, ret: usize): void;
+
+// @ts-ignore: decorator
+@external("wasi:sockets/ip-name-lookup@0.2.12", "[method]resolve-address-stream.subscribe")
+export declare function resolve_subscribe(self: i32): i32;
+
+// @ts-ignore: decorator
+@external("wasi:sockets/ip-name-lookup@0.2.12", "[resource-drop]resolve-address-stream")
+export declare function drop_resolve_stream(self: i32): void;
 
 // ---- wasi:io ----
 
@@ -150,6 +179,14 @@ export function streamErrorIsClosed(ret: usize, payload: usize): bool {
   if (load<u8>(ret + payload) == 1) return true;
   drop_error(load<i32>(ret + payload + 4));
   return false;
+}
+
+/** Blocks on one pollable (a socket's bind, listen or name lookup in progress), then drops it. */
+export function waitFor(p: i32): void {
+  store<i32>(RET + 8, p);
+  poll(RET + 8, 1, RET);
+  heap.free(load<usize>(RET)); // the ready list: one index, nothing to read
+  drop_pollable(p);
 }
 
 /** The one return area: the core is single-threaded and reads each result before the next call. */

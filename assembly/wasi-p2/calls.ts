@@ -10,10 +10,10 @@ import {
   RET, SHUTDOWN_BOTH, SHUTDOWN_RECEIVE, SHUTDOWN_SEND, errorCodeAt1, errorCodeAt4, handleAt, input_read, isErr,
   output_check_write, output_write, streamErrorIsClosed, tcp_accept, tcp_shutdown,
 } from "./bindings";
-import { errnoOf } from "./errors";
+import { ErrorCode, errnoOf } from "./errors";
 import { ensureListening } from "./listen";
 import { placeNextList } from "./realloc";
-import { Socket, SocketKind, sockets } from "./socket-table";
+import { Socket, SocketState, sockets } from "./socket-table";
 
 /** True when `fd` is one of this backend's sockets (the others belong to the preview1 adapter). */
 export function ownsFd(fd: u32): bool {
@@ -30,10 +30,15 @@ function socketOf(fd: u32): Socket | null {
 export function accept(fd: u32, newFdOut: usize): Errno {
   const s = socketOf(fd);
   if (s == null) return Errno.BADF;
-  if (s.kind != SocketKind.LISTENER) return Errno.INVAL;
+  if (s.state != SocketState.LISTENER) return Errno.INVAL;
   tcp_accept(s.socket, RET);
-  if (isErr(RET)) return errnoOf(errorCodeAt4(RET));
-  const conn = sockets.add(SocketKind.STREAM, handleAt(RET, 0), handleAt(RET, 1), handleAt(RET, 2));
+  if (isErr(RET)) {
+    // wasmtime reports running out of fds (EMFILE/ENFILE) as `unknown`: say NFILE, so that the core stops
+    // watching the listener for a while instead of spinning on it (right for any failure that persists).
+    const code = errorCodeAt4(RET);
+    return code == ErrorCode.UNKNOWN ? Errno.NFILE : errnoOf(code);
+  }
+  const conn = sockets.add(SocketState.STREAM, handleAt(RET, 0), handleAt(RET, 1), handleAt(RET, 2));
   store<u32>(newFdOut, conn.fd);
   return Errno.SUCCESS;
 }
@@ -42,7 +47,7 @@ export function accept(fd: u32, newFdOut: usize): Errno {
 export function recv(fd: u32, iovs: usize, iovsLen: u32, riflags: u16, nreadOut: usize, roflagsOut: usize): Errno {
   const s = socketOf(fd);
   if (s == null) return Errno.BADF;
-  if (s.kind != SocketKind.STREAM) return Errno.NOTCONN;
+  if (s.state != SocketState.STREAM) return Errno.NOTCONN;
   if (riflags & RIFLAGS_PEEK) return Errno.NOTSUP;
   store<u16>(roflagsOut, 0);
   const iov = firstIovec(iovs, iovsLen);
@@ -69,7 +74,7 @@ export function recv(fd: u32, iovs: usize, iovsLen: u32, riflags: u16, nreadOut:
 export function send(fd: u32, iovs: usize, iovsLen: u32, nsentOut: usize): Errno {
   const s = socketOf(fd);
   if (s == null) return Errno.BADF;
-  if (s.kind != SocketKind.STREAM) return Errno.NOTCONN;
+  if (s.state != SocketState.STREAM) return Errno.NOTCONN;
   store<u32>(nsentOut, 0);
   const iov = firstIovec(iovs, iovsLen);
   if (iov == 0) return Errno.SUCCESS;
@@ -88,7 +93,7 @@ export function send(fd: u32, iovs: usize, iovsLen: u32, nsentOut: usize): Errno
 export function shutdown(fd: u32, how: u8): Errno {
   const s = socketOf(fd);
   if (s == null) return Errno.BADF;
-  if (s.kind != SocketKind.STREAM) return Errno.NOTCONN;
+  if (s.state != SocketState.STREAM) return Errno.NOTCONN;
   const both = SHUT_RD | SHUT_WR;
   if (how == 0 || (how & ~both) != 0) return Errno.INVAL;
   tcp_shutdown(s.socket, how == both ? SHUTDOWN_BOTH : how == SHUT_RD ? SHUTDOWN_RECEIVE : SHUTDOWN_SEND, RET);

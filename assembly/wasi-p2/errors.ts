@@ -3,7 +3,9 @@ import { Errno } from "../wasi/errno";
 
 /** error-code values the backend tells apart (the enum's order in wasi:sockets/network). */
 export namespace ErrorCode {
+  export const UNKNOWN: u8 = 0;
   export const WOULD_BLOCK: u8 = 8;
+  export const NAME_UNRESOLVABLE: u8 = 18;
 }
 
 /** The errno a preview1 host would have given for `code`. */
@@ -20,6 +22,7 @@ export function errnoOf(code: u8): Errno {
     case 9: return Errno.INVAL;
     case 10: return Errno.NOMEM;
     case 12: return Errno.ADDRINUSE;
+    case 13: return Errno.HOSTUNREACH;
     case 14: return Errno.CONNREFUSED;
     case 15: return Errno.CONNRESET;
     case 16: return Errno.CONNABORTED;

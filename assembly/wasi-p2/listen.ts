@@ -7,12 +7,13 @@ import { logLine } from "../wasi/stderr";
 import { HostPort, SocketAddress, literalAddress } from "../net/socket-address";
 import { AF_INET4 } from "../wasi/wasix";
 import {
-  FAMILY_IPV4, FAMILY_IPV6, RET, create_tcp_socket, drop_network, drop_pollable, drop_tcp_socket, errorCodeAt1,
-  errorCodeAt4, handleAt, instance_network, isErr, poll, tcp_finish_bind, tcp_finish_listen, tcp_start_bind,
-  tcp_start_listen, tcp_subscribe,
+  FAMILY_IPV4, FAMILY_IPV6, RET, create_tcp_socket, drop_network, drop_tcp_socket, errorCodeAt1, errorCodeAt4,
+  handleAt, instance_network, isErr, tcp_finish_bind, tcp_finish_listen, tcp_start_bind, tcp_start_listen,
+  tcp_subscribe, waitFor,
 } from "./bindings";
+import { SLOTS, flattenAddress } from "./address-slots";
 import { ErrorCode, errorCodeName } from "./errors";
-import { SocketKind, sockets } from "./socket-table";
+import { SocketState, sockets } from "./socket-table";
 
 /** Whether the listeners exist yet; moves once, from UNBOUND to BOUND (or the program exits). */
 enum ListenState { UNBOUND, BOUND }
@@ -54,25 +55,14 @@ function listenOn(network: i32, addr: SocketAddress, text: string): void {
     drop_tcp_socket(socket);
     return;
   }
-  sockets.add(SocketKind.LISTENER, socket, -1, -1);
+  sockets.add(SocketState.LISTENER, socket, -1, -1);
 }
 
-/** start-bind with the address flattened as the canonical ABI wants: the case, then eleven slots. */
+/** start-bind with the address flattened as the canonical ABI wants (address-slots.ts). */
 function startBind(socket: i32, network: i32, addr: SocketAddress): void {
-  const b = addr.bytes;
-  const port = <i32>addr.port;
-  if (addr.family == AF_INET4) {
-    tcp_start_bind(socket, network, 0, port, b[0], b[1], b[2], b[3], 0, 0, 0, 0, 0, 0, RET);
-    return;
-  }
-  // ipv6-socket-address: port, flow-info, eight u16 groups, scope-id.
-  tcp_start_bind(socket, network, 1, port, 0, group(b, 0), group(b, 1), group(b, 2), group(b, 3), group(b, 4),
-    group(b, 5), group(b, 6), group(b, 7), 0, RET);
-}
-
-/** The i-th 16-bit group of an IPv6 address in network order. */
-function group(b: Uint8Array, i: i32): i32 {
-  return (<i32>b[i * 2] << 8) | <i32>b[i * 2 + 1];
+  flattenAddress(addr);
+  const s = SLOTS;
+  tcp_start_bind(socket, network, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11], RET);
 }
 
 /** finish-bind / finish-listen, waiting on the socket while the host says would-block. */
@@ -81,11 +71,7 @@ function finish(socket: i32, bind: bool): bool {
     if (bind) tcp_finish_bind(socket, RET); else tcp_finish_listen(socket, RET);
     if (!isErr(RET)) break;
     if (errorCodeAt1(RET) != ErrorCode.WOULD_BLOCK) return false;
-    const p = tcp_subscribe(socket);
-    store<i32>(RET + 8, p);
-    poll(RET + 8, 1, RET);
-    heap.free(load<usize>(RET)); // the ready list: one index, nothing to read
-    drop_pollable(p);
+    waitFor(tcp_subscribe(socket));
   }
   return true;
 }

@@ -5,9 +5,14 @@ import {
   RET, drop_input_stream, drop_output_stream, drop_pollable, drop_tcp_socket, input_subscribe, isErr,
   output_check_write, output_subscribe, streamErrorIsClosed, tcp_subscribe,
 } from "./bindings";
+import { SocketAddress } from "../net/socket-address";
+import { Errno } from "../wasi/errno";
 
-/** What an fd is; fixed when it is created. */
-export enum SocketKind { LISTENER, STREAM }
+/**
+ * What an fd is. A listener stays one; a client socket moves OPEN -> CONNECTING -> STREAM (or FAILED), in
+ * Socket.moveTo only; an accepted connection starts as STREAM.
+ */
+export enum SocketState { LISTENER, OPEN, CONNECTING, STREAM, FAILED }
 
 const NONE: i32 = -1;
 
@@ -15,22 +20,53 @@ const NONE: i32 = -1;
 export class Socket {
   private readPollable: i32 = NONE;
   private writePollable: i32 = NONE;
+  /** Where a client socket connects to (a WASIX addr_port's fields), for sock_addr_peer. */
+  target: SocketAddress | null = null;
+  /** Why the connection failed (state FAILED). */
+  failure: Errno = Errno.SUCCESS;
 
-  constructor(public fd: u32, public kind: SocketKind, public socket: i32, public input: i32, public output: i32) {}
+  constructor(public fd: u32, public state: SocketState, public socket: i32, public input: i32, public output: i32) {}
 
-  /** Ready when accept will not say would-block (listener), or a read will not return nothing (stream). */
+  /**
+   * The one place the state changes. CONNECTING -> STREAM takes the connection's streams, and drops the
+   * socket's pollables (from tcp-socket.subscribe), since a stream's readiness comes from its streams.
+   */
+  moveTo(next: SocketState, input: i32 = NONE, output: i32 = NONE): void {
+    const from = this.state;
+    const allowed = (from == SocketState.OPEN && next == SocketState.CONNECTING) ||
+      (from == SocketState.OPEN && next == SocketState.FAILED) ||
+      (from == SocketState.CONNECTING && (next == SocketState.STREAM || next == SocketState.FAILED));
+    assert(allowed, "wasmux: bad socket state transition");
+    if (next == SocketState.STREAM) {
+      this.dropPollables();
+      this.input = input;
+      this.output = output;
+    }
+    this.state = next;
+  }
+
+  /** Ready when accept will not say would-block (listener), a read will not return nothing (stream), or the connect is done. */
   readable(): i32 {
     if (this.readPollable == NONE) {
-      this.readPollable = this.kind == SocketKind.LISTENER ? tcp_subscribe(this.socket) : input_subscribe(this.input);
+      this.readPollable = this.state == SocketState.STREAM ? input_subscribe(this.input) : tcp_subscribe(this.socket);
     }
     return this.readPollable;
   }
 
-  /** Ready when a write is possible (or the stream failed); NONE for a listener. */
+  /** Ready when a write is possible, the connect is done (or the stream failed); NONE for a listener. */
   writable(): i32 {
-    if (this.kind == SocketKind.LISTENER) return NONE;
-    if (this.writePollable == NONE) this.writePollable = output_subscribe(this.output);
+    if (this.state == SocketState.LISTENER) return NONE;
+    if (this.writePollable == NONE) {
+      this.writePollable = this.state == SocketState.STREAM ? output_subscribe(this.output) : tcp_subscribe(this.socket);
+    }
     return this.writePollable;
+  }
+
+  private dropPollables(): void {
+    if (this.readPollable != NONE) drop_pollable(this.readPollable);
+    if (this.writePollable != NONE) drop_pollable(this.writePollable);
+    this.readPollable = NONE;
+    this.writePollable = NONE;
   }
 
   /**
@@ -47,8 +83,7 @@ export class Socket {
 
   /** Drops every handle, children first (a pollable before its stream, the streams before the socket). */
   dispose(): void {
-    if (this.readPollable != NONE) drop_pollable(this.readPollable);
-    if (this.writePollable != NONE) drop_pollable(this.writePollable);
+    this.dropPollables();
     if (this.input != NONE) drop_input_stream(this.input);
     if (this.output != NONE) drop_output_stream(this.output);
     drop_tcp_socket(this.socket);
@@ -63,8 +98,8 @@ export class SocketTable {
   private closing: Array<Socket> = [];
 
   /** Adds a socket under the next fd and returns it. */
-  add(kind: SocketKind, socket: i32, input: i32, output: i32): Socket {
-    const s = new Socket(this.nextFd++, kind, socket, input, output);
+  add(state: SocketState, socket: i32, input: i32, output: i32): Socket {
+    const s = new Socket(this.nextFd++, state, socket, input, output);
     this.byFd.set(s.fd, s);
     return s;
   }

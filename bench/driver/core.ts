@@ -220,7 +220,7 @@ async function pythonCore(env: BenchEnv, o: Options): Promise<Row[]> {
 export async function coreScenario(env: BenchEnv, o: Options): Promise<Row[]> {
   progress(`core: guest cost with fake imports, ${o.coreNs.join(', ')} fds`);
   const rows = await guestCore(env, o);
-  for (const server of ['wasmux-node', 'wasmux-wasmtime'] as ServerName[]) {
+  for (const server of ['wasmux-node', 'wasmux-wasmtime', 'wasmux-wasmtime-latest'] as ServerName[]) {
     if (o.servers && !o.servers.has(server)) continue;
     for (const v of variantsOf(env, o)) {
       progress(`core: ${server} ${v.name} with real sockets ...`);

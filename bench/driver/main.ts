@@ -22,8 +22,8 @@ Options:
   --quick             Smoke-sized run (< 2 min): short points, 1 KiB only, 1,000 idle connections
   --smoke             Tiny run for tests (< 30 s): core loop up to 100 fds, one echo point on two servers
   --only LIST         Scenarios to run, comma-separated: core, echo, real, many, proxy (default: all)
-  --servers LIST      Only these servers (wasmux-node, wasmux-wasmtime, node-net, python-selectors, uvloop,
-                      c-epoll, node-http, redis)
+  --servers LIST      Only these servers (wasmux-node, wasmux-wasmtime, wasmux-wasmtime-latest, node-net,
+                      python-selectors, uvloop, c-epoll, node-http, redis)
   --json FILE         Write {"machine", "results"} to FILE and the chart to FILE with .svg
   --duration S        Seconds measured per echo point (default 5; --quick 1)
   --idle LIST         Idle connection counts in the many scenario, comma-separated (default 5000,10000; --quick 1000)

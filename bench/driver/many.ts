@@ -75,7 +75,7 @@ async function measureServer(env: BenchEnv, o: Options, server: ServerName, v: V
 /** Scenario 4 over every server and variant. */
 export async function manyScenario(env: BenchEnv, o: Options): Promise<Row[]> {
   const rows: Row[] = [];
-  const servers: ServerName[] = ['wasmux-node', 'wasmux-wasmtime', 'c-epoll'];
+  const servers: ServerName[] = ['wasmux-node', 'wasmux-wasmtime', 'wasmux-wasmtime-latest', 'c-epoll'];
   for (const server of servers.filter((s) => !o.servers || o.servers.has(s))) {
     const variants: Array<Variant | null> = server.startsWith('wasmux-') ? variantsOf(env, o) : [null];
     for (const v of variants) {

@@ -9,7 +9,7 @@ import { BenchError, startProxy, startServer, type RunningServer, type ServerNam
 import { errorRow, progress, type Options, type Row } from './types.js';
 import { readProfile, turnFigures } from './turn-profile.js';
 
-const ECHO_SERVERS: ServerName[] = ['wasmux-node', 'wasmux-wasmtime', 'node-net', 'python-selectors', 'uvloop', 'c-epoll'];
+const ECHO_SERVERS: ServerName[] = ['wasmux-node', 'wasmux-wasmtime', 'wasmux-wasmtime-latest', 'node-net', 'python-selectors', 'uvloop', 'c-epoll'];
 
 export function reason(e: unknown): string {
   return e instanceof BenchError ? e.message : `internal error: ${e instanceof Error ? e.message : String(e)}`;

@@ -2,10 +2,12 @@
 // its own and it never shares an event loop with the bench.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { componentArgs, componentPathFor } from '../../host/wasmtime/component.js';
+import { latestPath } from '../../host/wasmtime/locate.js';
 import type { BenchEnv } from './env.js';
 import { freePort, spawnChild, waitForPort, type Spawned } from './proc.js';
 
-export type ServerName = 'wasmux-node' | 'wasmux-node-base' | 'wasmux-wasmtime' | 'node-net' | 'python-selectors' | 'uvloop' | 'c-epoll' | 'node-http' | 'redis';
+export type ServerName = 'wasmux-node' | 'wasmux-node-base' | 'wasmux-wasmtime' | 'wasmux-wasmtime-latest' | 'node-net' | 'python-selectors' | 'uvloop' | 'c-epoll' | 'node-http' | 'redis';
 
 /** A failure that becomes an error row (with this reason) instead of a crash. */
 export class BenchError extends Error {}
@@ -45,6 +47,14 @@ export function serverCommand(env: BenchEnv, name: ServerName, port: number, mod
       const wt = need(env.wasmtime.path, env.wasmtime.reason);
       return ['bash', '-c', RAISE_NOFILE, 'bash', wt, 'run', '-S', 'preview2=n', '-S', `tcplisten=${addr}`,
         '--env', 'LISTEN_FDS=1', ...envArgs, mod];
+    }
+    case 'wasmux-wasmtime-latest': {
+      // The current wasmtime (47+) runs the component build of the same guest, which binds its listener itself.
+      const comp = componentPathFor(need(module ?? null, 'no module'));
+      if (!existsSync(comp)) throw new BenchError(`${comp.slice(env.root.length + 1)} is missing (npm run build:components)`);
+      const wt = latestPath();
+      if (!wt || !existsSync(wt)) throw new BenchError('no current wasmtime in the cache (npm run setup:components)');
+      return ['bash', '-c', RAISE_NOFILE, 'bash', wt, ...componentArgs({ listen: [addr], env: guestEnv, dirs: [], module: comp, args: [] })];
     }
     case 'node-net': return [env.node, join(peers, 'node-echo.js'), HOST, String(port)];
     case 'node-http': return [env.node, join(peers, 'node-http.js'), HOST, String(port)];

@@ -24,8 +24,14 @@ export function isComponent(bytes: Uint8Array): boolean {
     bytes[6] === 1 && bytes[7] === 0;
 }
 
-/** True when a core module imports the WASIX socket calls (outgoing connections): no component build has them. */
+/**
+ * True when a core module imports the WASIX socket calls (outgoing connections). Its component build makes
+ * them over wasi:sockets, but under the wasmtime CLI only with -S inherit-network, which allows every
+ * address: nothing there can hold it to the --allow-connect rules the Node host enforces.
+ */
 function makesConnections(bytes: Uint8Array): boolean {
+  // A component names every wasi:sockets function its core module uses (and only those).
+  if (isComponent(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes('[method]tcp-socket.start-connect');
   if (!WebAssembly.validate(bytes)) return false;
   return WebAssembly.Module.imports(new WebAssembly.Module(bytes)).some((i) => i.module.startsWith('wasix'));
 }
@@ -41,12 +47,13 @@ export function componentPathFor(modulePath: string): string {
  */
 export function componentFor(src: ModuleSource, w: Wasmtime): string {
   const why = `wasmtime ${w.version} runs wasmux servers only as WASI 0.2 components (preview1 sockets were removed in ${FIRST_VERSION_WITHOUT_SOCKETS})`;
+  if (makesConnections(src.bytes)) {
+    // Its component build can connect, but the CLI cannot confine it to --allow-connect rules: refuse.
+    throw new WasmuxError(`'${src.name}' makes outgoing connections, and wasmtime ${w.version} cannot limit them to --allow-connect rules (its -S inherit-network grants every address); run it with --host node, or run its component build with wasmtime yourself to grant every address`);
+  }
   if (isComponent(src.bytes)) {
     if (src.path === null) throw new WasmuxError(`${why}; pass the component as a file path`);
     return src.path;
-  }
-  if (makesConnections(src.bytes)) {
-    throw new WasmuxError(`${why}, and '${src.name}' makes outgoing connections (WASIX), which its component build cannot do yet; run it with --host node, or wasmtime ${WASMTIME_PIN} (npm run setup:wasmtime)`);
   }
   if (src.path === null) throw new WasmuxError(`${why}; pass the module as a file path so that its component build can be found`);
   const path = componentPathFor(src.path);

@@ -4,10 +4,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, CLI, startGuest, echoOnce, randomBytes, withTimeout, connect } from '../host/helpers.js';
-import { HOSTS, waitFor } from './hosts.js';
+import { ROOT, CLI, latestWasmtime, startGuest, echoOnce, randomBytes, withTimeout, connect } from '../host/helpers.js';
+import { HOSTS, LATEST, waitFor } from './hosts.js';
 
 const mod = (name) => {
   const p = join(ROOT, 'build', `${name}.wasm`);
@@ -33,7 +34,7 @@ function cpuMs(pid) {
   }, 0);
 }
 
-for (const host of HOSTS) {
+for (const host of [...HOSTS, LATEST]) {
   test(`[${host}] chat: a 10 MiB line without a newline reaches the others in pieces, then the server goes on`, async () => {
     const g = await startGuest({ module: mod('chat'), listen: ['127.0.0.1:0'], host });
     try {
@@ -80,8 +81,10 @@ for (const host of HOSTS) {
   });
 
   test(`[${host}] echo: out of fds under ulimit -n 64 it does not spin, and serves again once fds free up`, async () => {
-    const cmd = `ulimit -n 64; exec "${process.execPath}" "${CLI}" run --host ${host} --listen 127.0.0.1:0 "${mod('echo')}"`;
-    const child = spawn('bash', ['-c', cmd], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const cmd = `ulimit -n 64; exec "${process.execPath}" "${CLI}" run --host ${host === LATEST ? 'wasmtime' : host} --listen 127.0.0.1:0 "${mod('echo')}"`;
+    // The current wasmtime as the only one found (an empty cache, it as $WASMTIME), as startGuest does.
+    const env = host === LATEST ? { ...process.env, WASMTIME: latestWasmtime(), WASMUX_CACHE: mkdtempSync(join(tmpdir(), 'wasmux-latest-')) } : process.env;
+    const child = spawn('bash', ['-c', cmd], { stdio: ['ignore', 'ignore', 'pipe'], env });
     let stderr = '';
     child.stderr.on('data', (d) => { stderr += d; });
     try {

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, startGuest, withTimeout, connect } from '../host/helpers.js';
-import { HOSTS, waitFor } from './hosts.js';
+import { HOSTS, LATEST, waitFor } from './hosts.js';
 
 const mod = (name) => {
   const p = join(ROOT, 'build', `${name}.wasm`);
@@ -41,7 +41,7 @@ async function ask(port, text, end = /\r\n$/) {
   return c.got;
 }
 
-for (const host of HOSTS) {
+for (const host of [...HOSTS, LATEST]) {
   test(`[${host}] kv: 80 connections announcing 64 MiB bulks and sending nothing more do not take it down`, async () => {
     const g = await startGuest({ module: mod('kv'), listen: ['127.0.0.1:0'], host });
     try {
@@ -87,7 +87,14 @@ for (const host of HOSTS) {
       const first = await withTimeout(Promise.race([a.closedBy.then(() => a), b.closedBy.then(() => b)]), 10000, 'one refused');
       assert.is(first.got, '-ERR server input buffers full (--max-input-bytes)\r\n');
       [a, b].forEach((c) => c.socket.destroy());
-      assert.is(await ask(g.port, 'PING\r\n'), '+PONG\r\n');
+      // The other connection's input is freed once the server sees its close, which can come after it
+      // accepts the next client (on wasmtime 49 under load): until then a PING is refused the same way.
+      let reply = '';
+      for (let tries = 0; tries < 50; tries++) {
+        reply = await ask(g.port, 'PING\r\n');
+        if (reply !== first.got) break;
+      }
+      assert.is(reply, '+PONG\r\n');
     } finally {
       await g.stop();
     }
@@ -180,7 +187,8 @@ for (const host of HOSTS) {
     for (const [name, args, pattern] of cases) {
       const g = await startGuest({ module: mod(name), listen: ['127.0.0.1:0'], host, args });
       const code = await withTimeout(g.exited, 10000, `${name} exit`);
-      assert.is(code, 2);
+      // The preview1 adapter turns every non-zero proc_exit into wasi:cli/exit's plain error: status 1.
+      assert.is(code, host === LATEST ? 1 : 2);
       const lines = g.stderr.text().trim().split('\n').filter((l) => !/^listening on /.test(l));
       assert.is(lines.length, 1, g.stderr.text());
       assert.match(lines[0], pattern);

@@ -44,10 +44,21 @@ test('a module whose component build is missing: the error names the file and th
     (e) => e.message.includes('/nowhere/component/echo.wasm is missing: build it with npm run setup:components && npm run build:components'));
 });
 
-test('a module that makes outgoing connections: the error says its component build cannot, and what runs it', () => {
+test('a module that makes outgoing connections: the error says wasmtime cannot hold it to --allow-connect, and what runs it', () => {
   const bytes = readFileSync(join(ROOT, 'build', 'proxy.wasm'));
   assert.throws(() => componentFor({ bytes, name: 'proxy.wasm', path: join(ROOT, 'build', 'proxy.wasm') }, latest),
-    (e) => /'proxy\.wasm' makes outgoing connections \(WASIX\), which its component build cannot do yet; run it with --host node, or wasmtime 36\.0\.\d+/.test(e.message));
+    (e) => /'proxy\.wasm' makes outgoing connections, and wasmtime \S+ cannot limit them to --allow-connect rules \(its -S inherit-network grants every address\); run it with --host node/.test(e.message));
+});
+
+test('a component that makes outgoing connections, given as the module itself, is refused the same way', () => {
+  const path = join(ROOT, 'build', 'component', 'fetch.wasm');
+  assert.throws(() => componentFor({ bytes: readFileSync(path), name: 'fetch.wasm', path }, latest),
+    (e) => /'fetch\.wasm' makes outgoing connections, and wasmtime \S+ cannot limit them/.test(e.message));
+});
+
+test('a component that only serves (echo) is not taken for one that connects', () => {
+  const path = join(ROOT, 'build', 'component', 'echo.wasm');
+  assert.is(componentFor({ bytes: readFileSync(path), name: 'echo.wasm', path }, latest), path);
 });
 
 test.run();

@@ -1,0 +1,94 @@
+// Outgoing connections of the component build (build/component/proxy.wasm, fetch.wasm) on a current wasmtime:
+// run directly under the wasmtime CLI with -S inherit-network, they connect over wasi:sockets start-connect /
+// finish-connect and resolve names over ip-name-lookup. wasmux run refuses them on that wasmtime, since its
+// CLI cannot confine them to --allow-connect rules.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import net from 'node:net';
+import http from 'node:http';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { ROOT, echoOnce, latestWasmtime, oneLine, portOf, runCli, withTimeout } from '../host/helpers.js';
+import { waitFor } from './hosts.js';
+
+const NETWORK = ['-S', 'inherit-network', '-S', 'udp=n'];
+
+/** Runs a component under the current wasmtime; resolves with its exit code and output. */
+function runComponent(args, { onStderr } = {}) {
+  const child = spawn(latestWasmtime(), ['run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stderr += d; onStderr?.(stderr); });
+  const done = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { child, done };
+}
+
+/** A port nobody listens on now (bound once, then released). */
+async function freePort() {
+  const s = net.createServer();
+  await new Promise((r) => s.listen(0, '127.0.0.1', () => r(undefined)));
+  const port = portOf(s);
+  await new Promise((r) => s.close(() => r(undefined)));
+  return port;
+}
+
+/** A server to listen until stopped; resolves once it accepts connections. */
+async function listening(server) {
+  await new Promise((r) => server.listen(0, '127.0.0.1', () => r(undefined)));
+  return server;
+}
+
+test('[wasmtime-latest] the proxy component forwards a client to its upstream over start-connect', async () => {
+  const upstream = await listening(net.createServer((s) => s.pipe(s)));
+  const port = await freePort();
+  let out = '';
+  const run = runComponent([...NETWORK, '--env', 'LISTEN_FDS=1', '--env', `WASMUX_LISTEN=127.0.0.1:${port}`,
+    join(ROOT, 'build', 'component', 'proxy.wasm'), `127.0.0.1:${portOf(upstream)}`], { onStderr: (t) => { out = t; } });
+  try {
+    await waitFor(() => out, /forwarding 1 listener/, 20000, 'proxy start line');
+    const got = await withTimeout(echoOnce(port, Buffer.from('through the proxy')), 10000, 'proxied echo');
+    assert.is(got.toString(), 'through the proxy');
+  } finally {
+    run.child.kill('SIGTERM');
+    await run.done;
+    upstream.close();
+  }
+});
+
+test('[wasmtime-latest] the fetch component resolves a name with ip-name-lookup and reads the reply', async () => {
+  const server = await listening(http.createServer((_q, res) => res.end('hello from http\n')));
+  try {
+    const r = await withTimeout(runComponent([...NETWORK, '-S', 'allow-ip-name-lookup=y',
+      join(ROOT, 'build', 'component', 'fetch.wasm'), `localhost:${portOf(server)}`]).done, 20000, 'fetch');
+    assert.is(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /hello from http/);
+    assert.match(r.stdout, /\] closed/);
+  } finally {
+    server.close();
+  }
+});
+
+test('[wasmtime-latest] the fetch component reports a refused connection as ECONNREFUSED and exits 1', async () => {
+  const port = await freePort();
+  const r = await withTimeout(runComponent([...NETWORK, join(ROOT, 'build', 'component', 'fetch.wasm'), `127.0.0.1:${port}`]).done, 20000, 'fetch');
+  assert.is(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, new RegExp(`\\[127\\.0\\.0\\.1:${port}\\] failed: ECONNREFUSED`));
+});
+
+test('[wasmtime-latest] the fetch component reports a name that does not resolve as ENOENT', async () => {
+  const r = await withTimeout(runComponent([...NETWORK, '-S', 'allow-ip-name-lookup=y',
+    join(ROOT, 'build', 'component', 'fetch.wasm'), 'nosuch.invalid:80']).done, 20000, 'fetch');
+  assert.is(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /\[nosuch\.invalid:80\] failed: ENOENT/);
+});
+
+test('[wasmtime-latest] wasmux run refuses proxy with one line: wasmtime cannot hold it to --allow-connect', async () => {
+  const r = await runCli(['run', '--host', 'wasmtime', '--listen', '127.0.0.1:0', join(ROOT, 'build', 'proxy.wasm'), '--', '127.0.0.1:1'],
+    { timeout: 30000, env: { WASMTIME: latestWasmtime(), WASMUX_CACHE: mkdtempSync(join(tmpdir(), 'wasmux-latest-')) } });
+  oneLine(r, 1, /'proxy\.wasm' makes outgoing connections, and wasmtime \S+ cannot limit them to --allow-connect rules/);
+});
+
+test.run();
