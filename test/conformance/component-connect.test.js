@@ -15,7 +15,11 @@ import { waitFor } from './hosts.js';
 
 const NETWORK = ['-S', 'inherit-network', '-S', 'udp=n'];
 
-/** Runs a component under the current wasmtime; resolves with its exit code and output. */
+/**
+ * Runs a component under the current wasmtime; resolves with its exit code and output.
+ * @param {string[]} args
+ * @param {{ onStderr?: (text: string) => void }} [options]
+ */
 function runComponent(args, { onStderr } = {}) {
   const child = spawn(latestWasmtime(), ['run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
