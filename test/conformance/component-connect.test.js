@@ -12,6 +12,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { ROOT, echoOnce, latestWasmtime, oneLine, portOf, runCli, withTimeout } from '../host/helpers.js';
 import { waitFor } from './hosts.js';
+import { isListeningBy } from '../../dist/host/wasmtime/listen-probe.js';
 
 const NETWORK = ['-S', 'inherit-network', '-S', 'udp=n'];
 
@@ -39,6 +40,15 @@ async function freePort() {
   return port;
 }
 
+/** Resolves once process `pid` listens on `port` (as the kernel's tables show), or rejects after `ms`. */
+async function untilListening(pid, port, ms) {
+  const deadline = Date.now() + ms;
+  while (!(await isListeningBy(pid, port))) {
+    if (Date.now() > deadline) throw new Error(`process ${pid} not listening on ${port} within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** A server to listen until stopped; resolves once it accepts connections. */
 async function listening(server) {
   await new Promise((r) => server.listen(0, '127.0.0.1', () => r(undefined)));
@@ -53,6 +63,9 @@ test('[wasmtime-latest] the proxy component forwards a client to its upstream ov
     join(ROOT, 'build', 'component', 'proxy.wasm'), `127.0.0.1:${portOf(upstream)}`], { onStderr: (t) => { out = t; } });
   try {
     await waitFor(() => out, /forwarding 1 listener/, 20000, 'proxy start line');
+    // The backend binds on its first poll, which may come just after that line: wait until the kernel shows
+    // this very process listening, as the wasmtime runner does.
+    await untilListening(run.child.pid ?? -1, port, 20000);
     const got = await withTimeout(echoOnce(port, Buffer.from('through the proxy')), 10000, 'proxied echo');
     assert.is(got.toString(), 'through the proxy');
   } finally {
