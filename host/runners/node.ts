@@ -74,27 +74,22 @@ async function openListeners(addrs: ListenAddress[], specs: string[]): Promise<T
 }
 
 /** Starts a guest on the Node host with checked options; rejects with WasmuxError on an unusable module or a failed bind. */
-export async function startNode(options: CheckedOptions): Promise<Running> {
-  const { listen: listenSpecs, addresses: addrs, args, env } = options;
-  const dirs = await checkDirs(options.dirs);
-  const preopens: Record<string, string> = Object.fromEntries(dirs.map((d) => [d.guestPath, d.hostPath]));
-  const policy = await ConnectPolicy.create(options.allowConnect); // names looked up once
-  const strategy = chooseStrategy(options.wait);
+/** Loads, checks and compiles the module for the chosen wait strategy. */
+async function prepareModule(options: CheckedOptions, strategy: WaitStrategy): Promise<{ module: WebAssembly.Module; name: string }> {
   const src = await loadModule(options.module, options.maxModuleSize);
   checkModule(src);
-  const { bytes, name } = src;
-  let module: WebAssembly.Module;
   try {
-    module = await strategy.compile(bytes);
+    return { module: await strategy.compile(src.bytes), name: src.name };
   } catch (e) {
-    throw new WasmuxError(`cannot prepare '${name}' for ${strategy.name}: ${(e as Error).message.split('\n')[0]}`);
+    throw new WasmuxError(`cannot prepare '${src.name}' for ${strategy.name}: ${(e as Error).message.split('\n')[0]}`);
   }
+}
 
-  const listeners = await openListeners(addrs, listenSpecs);
-  const { stdout: stdoutSink, stderr: stderrSink } = options;
-
-  // fd layout: 0-2 stdio (host entries, never the process's fds), listeners, dir preopens (uvwasi numbers them
-  // 3.. in the same order; each is the root its paths are confined to), then opened fds.
+/**
+ * The guest's fd table: 0-2 stdio (host entries, never the process's fds), the listeners, the dir preopens
+ * (uvwasi numbers them 3.. in the same order; each is the root its paths are confined to), then opened fds.
+ */
+function buildFdTable(listeners: TcpListener[], dirs: { hostPath: string }[]): { fds: FdTable; addresses: BoundAddress[] } {
   const fds = new FdTable();
   for (const which of [0, 1, 2] as const) fds.add({ kind: 'stdio', which });
   const addresses: BoundAddress[] = listeners.map((l) => ({ host: l.host, port: l.port, fd: fds.add({ kind: 'listener', listener: l }) }));
@@ -102,9 +97,31 @@ export async function startNode(options: CheckedOptions): Promise<Running> {
     const root = realpathSync.native(d.hostPath);
     fds.add({ kind: 'file', wasiFd: 3 + i, root, hostPath: root });
   });
+  return { fds, addresses };
+}
+
+/** Closes every socket and preopen the guest still holds; graceful lets queued output drain first. */
+function closeAll(fds: FdTable, wasiFns: Record<string, (...a: any[]) => any>, graceful: boolean): void {
+  for (const [, e] of fds.all()) {
+    if (e.kind === 'listener') e.listener.close();
+    else if (e.kind === 'stream') graceful ? e.stream.close() : e.stream.destroy();
+    else if (e.kind === 'file') wasiFns.fd_close(e.wasiFd);
+  }
+}
+
+/** Starts a guest on the Node host with checked options; rejects with WasmuxError on an unusable module or a failed bind. */
+export async function startNode(options: CheckedOptions): Promise<Running> {
+  const dirs = await checkDirs(options.dirs);
+  const preopens: Record<string, string> = Object.fromEntries(dirs.map((d) => [d.guestPath, d.hostPath]));
+  const policy = await ConnectPolicy.create(options.allowConnect); // names looked up once
+  const strategy = chooseStrategy(options.wait);
+  const { module, name } = await prepareModule(options, strategy);
+  const listeners = await openListeners(options.addresses, options.listen);
+  const { stdout: stdoutSink, stderr: stderrSink } = options;
+  const { fds, addresses } = buildFdTable(listeners, dirs);
 
   // node:wasi serves only file calls on the preopens (see wasi/table.ts); argv and environment are the host's.
-  const guestEnv = { ...env, LISTEN_FDS: String(listeners.length) };
+  const guestEnv = { ...options.env, LISTEN_FDS: String(listeners.length) };
   const WASI = loadWasi();
   const wasi = new WASI({ version: 'preview1', preopens, returnOnExit: true });
   const mem = new GuestMemory();
@@ -114,7 +131,7 @@ export async function startNode(options: CheckedOptions): Promise<Running> {
   const imports = makeImports({
     mem, fds, waker, strategy, wasi: wasiFns,
     stdout: stdoutSink ?? 1, stderr: stderrSink ?? 2,
-    args: [name, ...args], env: Object.entries(guestEnv).map(([k, v]) => `${k}=${v}`),
+    args: [name, ...options.args], env: Object.entries(guestEnv).map(([k, v]) => `${k}=${v}`),
   });
   const wasix = makeWasixImports({ mem, fds, waker, strategy, policy, stderr: stderrSink ?? process.stderr });
   let instance: WebAssembly.Instance;
@@ -133,13 +150,6 @@ export async function startNode(options: CheckedOptions): Promise<Running> {
 
   let error: Error | null = null;
   let finished = false;
-  const closeAll = (graceful: boolean) => {
-    for (const [, e] of fds.all()) {
-      if (e.kind === 'listener') e.listener.close();
-      else if (e.kind === 'stream') graceful ? e.stream.close() : e.stream.destroy();
-      else if (e.kind === 'file') wasiFns.fd_close(e.wasiFd);
-    }
-  };
   const exited = new Promise<number>((resolve) => {
     setImmediate(async () => {
       let code = 0;
@@ -155,7 +165,7 @@ export async function startNode(options: CheckedOptions): Promise<Running> {
         }
       }
       finished = true;
-      closeAll(!waker.stopping);
+      closeAll(fds, wasiFns, !waker.stopping);
       resolve(code);
     });
   });
@@ -169,7 +179,7 @@ export async function startNode(options: CheckedOptions): Promise<Running> {
     stop(code = 0) {
       if (!finished) {
         waker.stop(code);
-        closeAll(false);
+        closeAll(fds, wasiFns, false);
       }
       return exited;
     },
