@@ -9,6 +9,7 @@
 # cargo build costs 20 minutes or more of the CI budget. wasm-tools is built with cargo (rustc 1.88 is enough).
 #   WASMUX_CACHE  cache root (default: ~/.cache/wasmux)
 set -euo pipefail
+. "$(dirname "$0")/lib/crate-sources.sh"
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 pin() { node -p "require('$here/components.json').$1"; }
@@ -78,29 +79,11 @@ fi
 if ! has_wasi; then
   work="$cache/fetch-wasi-p2-$wasmtime_version"
   rm -rf "$work" "$wasi_root"
-  mkdir -p "$work/src"
-  cat >"$work/Cargo.toml" <<TOML
-[package]
-name = "wasmux-wasi-p2-fetch"
-version = "0.0.0"
-edition = "2021"
-publish = false
-[dependencies]
-wasi-preview1-component-adapter-provider = "=$wasmtime_version"
-wasmtime-wasi = { version = "=$wasmtime_version", default-features = false }
-TOML
-  echo 'fn main() {}' >"$work/src/main.rs"
-  (cd "$work" && cargo fetch --quiet)
-  registry_src() {
-    local dir
-    for dir in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/"$1-$wasmtime_version"; do
-      [ -d "$dir" ] && { echo "$dir"; return 0; }
-    done
-    echo "setup-components: cargo did not unpack $1 $wasmtime_version" >&2
-    exit 1
-  }
-  adapter="$(registry_src wasi-preview1-component-adapter-provider)/artefacts/wasi_snapshot_preview1.command.wasm"
-  wit="$(registry_src wasmtime-wasi)/src/p2/wit/deps"
+  fetch_crates "$work" \
+    "wasi-preview1-component-adapter-provider = \"=$wasmtime_version\"" \
+    "wasmtime-wasi = { version = \"=$wasmtime_version\", default-features = false }"
+  adapter="$(crate_source wasi-preview1-component-adapter-provider "$wasmtime_version")/artefacts/wasi_snapshot_preview1.command.wasm"
+  wit="$(crate_source wasmtime-wasi "$wasmtime_version")/src/p2/wit/deps"
   [ -f "$adapter" ] || { echo "setup-components: no command adapter in the crate ($adapter)" >&2; exit 1; }
   [ -d "$wit" ] || { echo "setup-components: no WASI 0.2 WIT files in the crate ($wit)" >&2; exit 1; }
   mkdir -p "$wasi_root/wit/deps"

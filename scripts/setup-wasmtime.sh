@@ -9,6 +9,7 @@
 # the two crates cargo downloads, edits one line of wasi-common and builds the CLI against it.
 #   WASMUX_CACHE  cache root (default: ~/.cache/wasmux)
 set -euo pipefail
+. "$(dirname "$0")/lib/crate-sources.sh"
 
 version=36.0.20
 build_id="$version-exact-readiness"
@@ -42,31 +43,11 @@ start=$(date +%s)
 echo "wasmtime $build_id: building with cargo into $root (10 to 30 minutes on 2 cores; done once per machine)"
 work="$cache/build-wasmtime-$build_id"
 rm -rf "$work"
-mkdir -p "$work/fetch/src"
-
 # A throwaway manifest makes cargo download (or reuse) the exact crate sources.
-cat >"$work/fetch/Cargo.toml" <<EOF
-[package]
-name = "wasmux-wasmtime-fetch"
-version = "0.0.0"
-edition = "2021"
-publish = false
-[dependencies]
-wasmtime-cli = "=$version"
-EOF
-echo 'fn main() {}' >"$work/fetch/src/main.rs"
-(cd "$work/fetch" && cargo fetch --quiet)
+fetch_crates "$work/fetch" "wasmtime-cli = \"=$version\""
 
-registry_src() {
-  local dir
-  for dir in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/"$1-$version"; do
-    [ -d "$dir" ] && { echo "$dir"; return 0; }
-  done
-  echo "setup-wasmtime: cargo did not unpack $1 $version" >&2
-  exit 1
-}
-cp -r "$(registry_src wasmtime-cli)" "$work/wasmtime-cli"
-cp -r "$(registry_src wasi-common)" "$work/wasi-common"
+cp -r "$(crate_source wasmtime-cli "$version")" "$work/wasmtime-cli"
+cp -r "$(crate_source wasi-common "$version")" "$work/wasi-common"
 chmod -R u+w "$work/wasmtime-cli" "$work/wasi-common"
 
 # The fix: skip a subscription whose pollfd came back with no events. Anchored on the one line
