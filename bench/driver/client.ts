@@ -2,6 +2,7 @@
 // allows, and merges their reports: request rate, payload MiB/s, latency percentiles from the merged histograms,
 // and the clients' own CPU time (so a reader can tell whether the client was the limit).
 import type { BenchEnv } from './env.js';
+import { mergeHistograms, percentile, type Histogram } from './latency.js';
 import { runCommand } from './proc.js';
 import { BenchError } from './servers.js';
 
@@ -13,7 +14,7 @@ interface ClientReport {
   idle_failed: number;
   cpu_user: number;
   cpu_sys: number;
-  hist: Array<[number, number]>;
+  hist: Histogram;
   wake_us?: number[];
   wake_pending_us?: number;
 }
@@ -53,19 +54,6 @@ interface ClientOptions {
   wakeMs?: number;
 }
 
-function percentile(hist: Array<[number, number]>, p: number): number {
-  const sorted = [...hist].sort((a, b) => a[0] - b[0]);
-  const total = sorted.reduce((s, [, c]) => s + c, 0);
-  if (total === 0) return 0;
-  const want = Math.ceil(total * p);
-  let acc = 0;
-  for (const [us, c] of sorted) {
-    acc += c;
-    if (acc >= want) return us;
-  }
-  return sorted[sorted.length - 1][0];
-}
-
 export async function runClient(env: BenchEnv, o: ClientOptions): Promise<ClientResult> {
   const exe = env.echoClient.path;
   if (!exe) throw new BenchError(env.echoClient.reason);
@@ -92,7 +80,7 @@ export async function runClient(env: BenchEnv, o: ClientOptions): Promise<Client
     if (r.code !== 0 || !line) throw new BenchError(`echo client failed (exit ${r.code}): ${r.stderr.trim().split('\n').pop() ?? ''}`);
     reports.push(JSON.parse(line) as ClientReport);
   }
-  const hist = reports.flatMap((r) => r.hist);
+  const hist = mergeHistograms(reports.map((r) => r.hist));
   const requests = reports.reduce((s, r) => s + r.requests, 0);
   const rps = reports.reduce((s, r) => s + (r.duration > 0 ? r.requests / r.duration : 0), 0);
   const errors = reports.reduce((s, r) => s + r.errors, 0);

@@ -6,6 +6,7 @@ import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { locateWasmtime } from '../../host/wasmtime/locate.js';
+import type { NodeBinary } from './nodes.js';
 
 interface Tool { path: string | null; reason: string }
 
@@ -24,6 +25,8 @@ export interface BenchEnv {
   redisServer: Tool;
   /** A dist directory whose Node host runs as 'wasmux-node-base' (--host-baseline), or null. */
   hostBaseline?: string | null;
+  /** The Nodes of --node that the Node-side echo servers run on instead of this one (empty: this one). */
+  nodes?: NodeBinary[];
 }
 
 export const root = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');

@@ -1,6 +1,7 @@
 // `wasmux bench`: the benchmark driver. Scenarios: core (select cost vs registered fds), echo (closed
-// loop, vmbench method), real (wrk and redis-benchmark), many (idle connections next to a busy closed loop), proxy (proxy.wasm vs direct). Every server and client
-// runs in a child process with a timeout; a missing or broken peer becomes an error row; every child is killed on
+// loop, vmbench method; with --node on several Nodes side by side), real (wrk and redis-benchmark), many (idle
+// connections next to a busy closed loop), proxy (proxy.wasm vs direct). Every server and client runs in a child
+// process with a timeout; a missing or broken peer becomes an error row; every child is killed on
 // exit. Progress goes to stderr, the tables to stdout, and with --json FILE the results to FILE and a chart to
 // FILE's name with .svg.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -8,9 +9,12 @@ import { dirname, join, resolve } from 'node:path';
 import { coreScenario } from './core.js';
 import { machine, prepareEnv } from './env.js';
 import { hookExit, killAll, unhookExit } from './proc.js';
+import { echoRatios } from './ratios.js';
 import { renderSvg, renderTables } from './report.js';
 import { manyScenario } from './many.js';
-import { echoScenario, proxyScenario, realClientsScenario } from './scenarios.js';
+import { echoScenario } from './echo.js';
+import { resolveNodes } from './nodes.js';
+import { proxyScenario, realClientsScenario } from './scenarios.js';
 import { progress, type Options, type Row } from './types.js';
 import { VARIANT_NAMES } from './variants.js';
 
@@ -20,11 +24,13 @@ Runs the wasmux benchmark (see docs/bench.md) and prints its tables.
 
 Options:
   --quick             Smoke-sized run (< 2 min): short points, 1 KiB only, 1,000 idle connections
-  --smoke             Tiny run for tests (< 30 s): core loop up to 100 fds, one echo point on two servers
+  --smoke             Tiny run for tests (< 30 s): core loop up to 100 fds, one echo point on wasmux-node,
+                      c-epoll and python-selectors
   --only LIST         Scenarios to run, comma-separated: core, echo, real, many, proxy (default: all)
   --servers LIST      Only these servers (wasmux-node, wasmux-wasmtime, wasmux-wasmtime-latest, node-net,
-                      python-selectors, uvloop, c-epoll, node-http, redis)
-  --json FILE         Write {"machine", "results"} to FILE and the chart to FILE with .svg
+                      python-selectors, uvloop, c-epoll, node-http, redis; with --node also e.g. node-net@26)
+  --json FILE         Write {"machine", "options", "results", "echo_ratios"} to FILE (every row, every round)
+                      and the chart to FILE with .svg
   --duration S        Seconds measured per echo point (default 5; --quick 1)
   --idle LIST         Idle connection counts in the many scenario, comma-separated (default 5000,10000; --quick 1000)
   --variants LIST     Guest variants for core and many: hot (the default build), full (WASMUX_WAKE_MS=0: every
@@ -34,7 +40,12 @@ Options:
   --sizes LIST        Echo message sizes in bytes, comma-separated (default 1024,10240,102400)
   --concurrency LIST  Echo connection counts, comma-separated (default 10,100)
   --rounds N          Echo: measure every point N times, servers interleaved in each round (default 1); every
-                      round is a row, the ratio table uses each server's best round
+                      round is a row, and the ratio tables divide round i by the peer's round i and show the
+                      median [lowest..highest] of those ratios, for req/s and for p99 latency
+  --node LIST         Echo: run the Node-side servers (wasmux-node, node-net, wasmux-node-base) on each of these
+                      Nodes instead of this one, side by side, named e.g. wasmux-node@26 and node-net@26; a
+                      version (20, 22, 24, 26: pinned by scripts/ensure-node.sh, installed from npm on first use)
+                      or a path to a node binary; comma-separated. Each host is compared with node-net on its Node
   --host-baseline DIR Echo: also run the Node host of another dist directory (e.g. a copy of dist/ from before a
                       change) as server 'wasmux-node-base', same guests, side by side
   --profile           Echo: run the Node host(s) with WASMUX_PROFILE and report the per-turn profile and the
@@ -50,7 +61,7 @@ function parseBenchArgs(argv: string[]): Options | 'help' {
   const o: Options = {
     quick: false, smoke: false, only: null, json: null, duration: 5, warmup: 1, sizes: [1024, 10240, 102400],
     concurrencies: [10, 100], idle: [5000, 10000], coreNs: [1, 10, 100, 1000, 10000], servers: null,
-    variants: ['hot'], baseline: null, rounds: 1, hostBaseline: null, profile: false,
+    variants: ['hot'], baseline: null, rounds: 1, hostBaseline: null, profile: false, nodes: null,
   };
   let sizes: number[] | null = null;
   let concurrencies: number[] | null = null;
@@ -99,6 +110,13 @@ function parseBenchArgs(argv: string[]): Options | 'help' {
       case '--concurrency': concurrencies = ints('--concurrency', take()); break;
       case '--rounds': o.rounds = ints('--rounds', take())[0]; break;
       case '--profile': o.profile = true; break;
+      case '--node': {
+        const list = take().split(',').map((x) => x.trim()).filter(Boolean);
+        if (list.length === 0) throw new Usage('--node needs Node versions or paths, comma-separated');
+        if (new Set(list).size !== list.length) throw new Usage('--node lists a Node twice');
+        o.nodes = list;
+        break;
+      }
       case '--host-baseline': {
         const dir = resolve(take());
         if (!existsSync(join(dir, 'host', 'cli', 'main.js'))) throw new Usage(`--host-baseline ${dir} has no host/cli/main.js (give a dist directory)`);
@@ -147,6 +165,10 @@ export async function runBench(argv: string[]): Promise<number> {
     env.hostBaseline = opts.hostBaseline;
     const m = machine(env);
     progress(`${m.cpus} x ${m.model}, node ${m.node}, wasmtime ${m.wasmtime}`);
+    if (opts.nodes) {
+      env.nodes = resolveNodes(env.root, opts.nodes);
+      for (const n of env.nodes) progress(n.error ? `node ${n.spec}: error: ${n.error}` : `node @${n.label}: ${n.version} (${n.path}), wait ${n.wait}`);
+    }
     const want = (s: string) => !opts.only || opts.only.has(s);
     const rows: Row[] = [];
     if (want('core')) rows.push(...(await coreScenario(env, opts)));
@@ -159,8 +181,10 @@ export async function runBench(argv: string[]): Promise<number> {
       mkdirSync(dirname(opts.json), { recursive: true });
       const doc = {
         machine: m,
-        options: { quick: opts.quick, smoke: opts.smoke, duration_s: opts.duration, warmup_s: opts.warmup, idle: opts.idle, variants: opts.variants, baseline: opts.baseline, rounds: opts.rounds, host_baseline: opts.hostBaseline },
+        options: { quick: opts.quick, smoke: opts.smoke, duration_s: opts.duration, warmup_s: opts.warmup, idle: opts.idle, variants: opts.variants, baseline: opts.baseline, rounds: opts.rounds, host_baseline: opts.hostBaseline,
+          nodes: env.nodes?.map(({ spec, label, path, version, wait, error }) => ({ spec, label, path, version, wait, error })) ?? null },
         results: rows,
+        echo_ratios: echoRatios(rows),
       };
       writeFileSync(opts.json, JSON.stringify(doc, null, 1) + '\n');
       const svg = opts.json.replace(/\.json$/, '') + '.svg';

@@ -1,4 +1,5 @@
 // Terminal tables, ratios of the wasmux hosts to the peers, and the hand-written SVG chart.
+import { echoRatios, median, ratioCell, type EchoRatio } from './ratios.js';
 import type { Row } from './types.js';
 
 function fmt(x: unknown, digits = 0): string {
@@ -20,7 +21,8 @@ const coreSeries = (r: Row) => `${r.server} ${r.api ?? ''} ${r.variant ?? ''}`.r
 
 const sizeName = (s: number | null) => (s === null ? '-' : s >= 1024 ? `${s / 1024} KiB` : `${s} B`);
 
-/** The best round of each echo server x point (a busy shared machine only ever slows a round down). */
+/** The best round of each echo server x point, for the per-turn profile only (a busy shared machine only ever
+ *  slows a round down; every round is in the network table and the ratios). */
 function bestEcho(rows: Row[]): Row[] {
   const best = new Map<string, Row>();
   for (const r of rows.filter((x) => x.scenario === 'echo' && !x.error && x.rps)) {
@@ -31,24 +33,15 @@ function bestEcho(rows: Row[]): Row[] {
   return [...best.values()];
 }
 
-/** wasmux host / peer request-rate ratios per echo point, best round against best round, with the spread of
- *  the per-round ratios (round i of the host against round i of the peer) when there are several. */
-function echoRatios(rows: Row[]): Array<{ size: number; concurrency: number; host: string; peer: string; ratio: number; lo: number; hi: number }> {
-  const out: Array<{ size: number; concurrency: number; host: string; peer: string; ratio: number; lo: number; hi: number }> = [];
-  const echo = bestEcho(rows);
-  const ok = rows.filter((x) => x.scenario === 'echo' && !x.error && x.rps);
-  for (const h of echo.filter((r) => r.server.startsWith('wasmux-'))) {
-    for (const p of echo.filter((r) => !r.server.startsWith('wasmux-') && r.size === h.size && r.concurrency === h.concurrency)) {
-      const per = ok.filter((r) => r.server === h.server && r.size === h.size && r.concurrency === h.concurrency).flatMap((hr) => {
-        const pr = ok.find((r) => r.server === p.server && r.size === h.size && r.concurrency === h.concurrency && r.round === hr.round);
-        return pr ? [hr.rps! / pr.rps!] : [];
-      });
-      const ratio = h.rps! / p.rps!;
-      out.push({ size: h.size!, concurrency: h.concurrency!, host: h.server, peer: p.server, ratio,
-        lo: per.length ? Math.min(...per) : ratio, hi: per.length ? Math.max(...per) : ratio });
-    }
-  }
-  return out;
+/** One ratio table: a row per point x host, a column per peer, `pick` choosing the ratios of a cell. */
+function ratioTable(ratios: EchoRatio[], pick: (r: EchoRatio) => number[]): string {
+  const rowKey = (r: EchoRatio) => `${sizeName(r.size)} x ${r.concurrency} ${r.host}`;
+  const keys = [...new Set(ratios.map(rowKey))];
+  const columns = [...new Set(ratios.map((r) => r.column))];
+  return table(['point', ...columns], keys.map((k) => [k, ...columns.map((c) => {
+    const r = ratios.find((x) => rowKey(x) === k && x.column === c);
+    return r ? ratioCell(pick(r)) : '-';
+  })]));
 }
 
 /** The per-turn profile of the Node host(s), best round of each point (rows from --profile). */
@@ -87,6 +80,8 @@ export function renderTables(rows: Row[]): string {
   const net = rows.filter((r) => r.scenario !== 'core' && r.scenario !== 'many');
   if (net.length) {
     parts.push('\nNetwork scenarios');
+    const nodes = [...new Map(net.filter((r) => r.node).map((r) => [r.server, `${r.server} = Node ${r.node}${r.wait ? `, ${r.wait}` : ''}`])).values()];
+    if (nodes.length) parts.push(`(${nodes.join('; ')})`);
     parts.push(table(['scenario', 'server', 'size', 'conc', 'round', 'req/s', 'MiB/s', 'p50 us', 'p99 us', 'client cpu', 'server cpu', 'note'],
       net.map((r) => [r.scenario, r.server, sizeName(r.size), fmt(r.concurrency), fmt(r.round), fmt(r.rps), fmt(r.mibps, 1), fmt(r.p50_us), fmt(r.p99_us),
         fmt(r.client_cpu, 2), fmt(r.server_cpu, 2),
@@ -94,13 +89,12 @@ export function renderTables(rows: Row[]): string {
   }
   const ratios = echoRatios(rows);
   if (ratios.length) {
-    parts.push('\nEcho: wasmux req/s divided by each peer\'s (best round / best round; [lowest..highest] round-by-round ratio)');
-    const keys = [...new Set(ratios.map((r) => `${sizeName(r.size)} x ${r.concurrency} ${r.host}`))];
-    const peers = [...new Set(ratios.map((r) => r.peer))];
-    parts.push(table(['point', ...peers], keys.map((k) => [k, ...peers.map((p) => {
-      const r = ratios.find((x) => `${sizeName(x.size)} x ${x.concurrency} ${x.host}` === k && x.peer === p);
-      return r ? `${r.ratio.toFixed(2)}x` + (r.lo !== r.hi ? ` [${r.lo.toFixed(2)}..${r.hi.toFixed(2)}]` : '') : '-';
-    })])));
+    const rounds = Math.max(...ratios.map((r) => r.rounds.length));
+    const how = rounds > 1 ? `median [lowest..highest] of the ${rounds} round-by-round ratios` : 'one round';
+    parts.push(`\nEcho: wasmux req/s divided by each peer's, same round (higher is better; ${how}); @N = on Node N, against the peer on the same Node`);
+    parts.push(ratioTable(ratios, (r) => r.rps));
+    parts.push(`\nEcho: wasmux p99 latency divided by each peer's, same round (lower is better; ${how})`);
+    parts.push(ratioTable(ratios, (r) => r.p99));
   }
   const prof = profileTable(rows);
   if (prof) {
@@ -139,30 +133,45 @@ export function renderSvg(rows: Row[], title: string): string {
     const max = Math.max(1, ...echo.map((r) => r.rps ?? 0));
     const nice = 10 ** Math.floor(Math.log10(max));
     const top = Math.ceil(max / nice) * nice;
-    out.push(`<text x="${x0}" y="${y0 + 12}" font-weight="bold">Echo, closed loop: requests/s (higher is better)</text>`);
+    out.push(`<text x="${x0}" y="${y0 + 12}" font-weight="bold">Echo, closed loop: requests/s, median round; whisker: lowest..highest round (higher is better)</text>`);
     const py = y0 + 24;
     for (let i = 0; i <= 5; i++) {
       const v = (top * i) / 5, yy = py + ph - (ph * i) / 5;
       out.push(`<line x1="${x0}" x2="${x0 + pw}" y1="${yy}" y2="${yy}" stroke="#ddd"/><text x="${x0 - 4}" y="${yy + 4}" text-anchor="end">${fmt(v)}</text>`);
     }
+    // A server on a Node of --node takes its kind's colour, lighter for each further Node.
+    const labels = [...new Set(servers.map((x) => x.split('@')[1]).filter(Boolean))];
+    const color = (x: string) => COLORS[x] ?? COLORS[x.split('@')[0]] ?? '#777';
+    const shade = (x: string) => {
+      const i = labels.indexOf(x.split('@')[1]);
+      return i > 0 ? ` fill-opacity="${(1 - (0.6 * i) / labels.length).toFixed(2)}"` : '';
+    };
     const gw = pw / Math.max(1, points.length);
     const bw = (gw * 0.8) / Math.max(1, servers.length);
     points.forEach((p, gi) => {
       const [size, conc] = p.split('|').map(Number);
       servers.forEach((s, si) => {
-        const r = echo.find((e) => e.server === s && `${e.size}|${e.concurrency}` === p);
+        // Every round of the point: the bar is the median, the whisker spans the lowest to the highest round.
+        const rounds = echo.filter((e) => e.server === s && `${e.size}|${e.concurrency}` === p && !e.error && e.rps);
         const x = x0 + gi * gw + gw * 0.1 + si * bw;
-        if (!r || r.error || !r.rps) {
+        if (!rounds.length) {
           out.push(`<text x="${x + bw / 2}" y="${py + ph - 3}" text-anchor="middle" fill="#999" font-size="9">x</text>`);
           return;
         }
-        const h = (ph * r.rps) / top;
-        out.push(`<rect x="${x.toFixed(1)}" y="${(py + ph - h).toFixed(1)}" width="${(bw - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="${COLORS[s] ?? '#777'}"><title>${esc(`${s} ${sizeName(size)} x ${conc}: ${fmt(r.rps)} req/s, p99 ${fmt(r.p99_us)} us`)}</title></rect>`);
+        const rates = rounds.map((r) => r.rps!);
+        const h = (ph * median(rates)) / top;
+        const tip = rounds.map((r) => `round ${r.round ?? 1}: ${fmt(r.rps)} req/s, p99 ${fmt(r.p99_us)} us`).join('; ');
+        out.push(`<rect x="${x.toFixed(1)}" y="${(py + ph - h).toFixed(1)}" width="${(bw - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="${color(s)}"${shade(s)}><title>${esc(`${s} ${sizeName(size)} x ${conc}: ${tip}`)}</title></rect>`);
+        if (rounds.length > 1) {
+          const [lo, hi] = [Math.min(...rates), Math.max(...rates)].map((v) => py + ph - (ph * v) / top);
+          const cx = (x + (bw - 1) / 2).toFixed(1);
+          out.push(`<line x1="${cx}" x2="${cx}" y1="${lo.toFixed(1)}" y2="${hi.toFixed(1)}" stroke="#333"/>`);
+        }
       });
       out.push(`<text x="${x0 + gi * gw + gw / 2}" y="${py + ph + 16}" text-anchor="middle">${sizeName(size)} x ${conc}</text>`);
     });
     servers.forEach((s, i) => {
-      out.push(`<rect x="${x0 + pw + 15}" y="${py + i * 18}" width="12" height="12" fill="${COLORS[s] ?? '#777'}"/><text x="${x0 + pw + 32}" y="${py + i * 18 + 10}">${esc(s)}</text>`);
+      out.push(`<rect x="${x0 + pw + 15}" y="${py + i * 18}" width="12" height="12" fill="${color(s)}"${shade(s)}/><text x="${x0 + pw + 32}" y="${py + i * 18 + 10}">${esc(s)}</text>`);
     });
     y0 += H1;
   }

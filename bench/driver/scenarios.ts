@@ -1,21 +1,18 @@
-// The network scenarios: closed-loop echo (2), real clients (3) and the proxy (5); many connections (4) is in many.ts.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// The network scenarios: real clients (3) and the proxy (5), and what the scenarios share; closed-loop echo (2) is in
+// echo.ts, many connections (4) in many.ts.
 import { join } from 'node:path';
 import { runClient } from './client.js';
 import type { BenchEnv } from './env.js';
-import { cpuSeconds, runCommand } from './proc.js';
+import { runCommand } from './proc.js';
 import { BenchError, startProxy, startServer, type RunningServer, type ServerName } from './servers.js';
 import { errorRow, progress, type Options, type Row } from './types.js';
-import { readProfile, turnFigures } from './turn-profile.js';
-
-const ECHO_SERVERS: ServerName[] = ['wasmux-node', 'wasmux-wasmtime', 'wasmux-wasmtime-latest', 'node-net', 'python-selectors', 'uvloop', 'c-epoll'];
 
 export function reason(e: unknown): string {
   return e instanceof BenchError ? e.message : `internal error: ${e instanceof Error ? e.message : String(e)}`;
 }
 
-function moduleFor(env: BenchEnv, server: ServerName, name: string): string | undefined {
+/** The guest module of a wasmux server (build/NAME.wasm); undefined for a peer. */
+export function moduleFor(env: BenchEnv, server: ServerName, name: string): string | undefined {
   return server.startsWith('wasmux-') ? join(env.root, 'build', `${name}.wasm`) : undefined;
 }
 
@@ -35,71 +32,6 @@ export function checkAlive(s: RunningServer): void {
     const tail = s.proc.stderrTail().trim().split('\n').slice(-2).join(' / ');
     throw new BenchError(`${s.name} exited (${s.proc.child.exitCode ?? s.proc.child.signalCode})${tail ? `: ${tail}` : ''}`);
   }
-}
-
-/** One echo server of the run, started once and measured in every round (or its start error). */
-type EchoServer = { name: ServerName; s: RunningServer | null; error: string | null; profile: string | null };
-
-/**
- * Scenario 2: closed-loop echo, every server x size x concurrency. Every server is started first; then each
- * round measures every point on every server in turn (interleaved, so that a noisy neighbour hits them alike).
- */
-export async function echoScenario(env: BenchEnv, o: Options): Promise<Row[]> {
-  const rows: Row[] = [];
-  const names = [...ECHO_SERVERS, ...(env.hostBaseline ? ['wasmux-node-base' as const] : [])]
-    .filter((s) => !o.servers || o.servers.has(s) || (s === 'wasmux-node-base' && o.servers.has('wasmux-node')));
-  const servers: EchoServer[] = [];
-  const profDir = o.profile ? mkdtempSync(join(tmpdir(), 'wasmux-prof-')) : null;
-  try {
-    for (const name of names) {
-      const profile = profDir && name.startsWith('wasmux-node') ? join(profDir, `${name}.json`) : null;
-      try {
-        const s = await startServer(env, name, moduleFor(env, name, 'echo'), {}, 'ignore', profile ? { WASMUX_PROFILE: profile } : {});
-        servers.push({ name, s, error: null, profile });
-      } catch (e) {
-        servers.push({ name, s: null, error: reason(e), profile });
-        progress(`echo ${name}: error: ${reason(e)}`);
-      }
-    }
-    for (let pass = 1; pass <= o.rounds; pass++) {
-      for (const size of o.sizes) {
-        for (const conc of o.concurrencies) {
-          for (const srv of servers) {
-            const server = srv.name;
-            const tag = `echo ${server} ${size / 1024} KiB x ${conc}${o.rounds > 1 ? ` round ${pass}` : ''}`;
-            if (!srv.s) { rows.push(errorRow('echo', server, srv.error!, { size, concurrency: conc, round: pass })); continue; }
-            const s = srv.s;
-            progress(`${tag} ...`);
-            try {
-              checkAlive(s);
-              const prof0 = srv.profile ? readProfile(srv.profile) : null;
-              const cpu0 = cpuSeconds(s.pid);
-              const t0 = Date.now();
-              const r = await runClient(env, { host: s.host, port: s.port, size, concurrency: conc, duration: o.duration, warmup: o.warmup });
-              const cpu1 = cpuSeconds(s.pid);
-              const wall = (Date.now() - t0) / 1000;
-              if (srv.profile) await new Promise((res) => setTimeout(res, 300)); // the host rewrites its counters every 250 ms
-              const prof = srv.profile ? turnFigures(prof0, readProfile(srv.profile)) : {};
-              checkAlive(s);
-              rows.push({
-                scenario: 'echo', server, size, concurrency: conc, round: pass, rps: r.rps, mibps: r.mibps, p50_us: r.p50_us, p99_us: r.p99_us,
-                requests: r.requests, errors: r.errors, client_processes: r.processes, client_cpu: round(r.client_cpu, 3),
-                server_cpu: cpu0 !== null && cpu1 !== null ? round((cpu1 - cpu0) / wall, 3) : null, ...prof,
-              });
-              progress(`${tag}: ${Math.round(r.rps)} req/s, p99 ${r.p99_us} us`);
-            } catch (e) {
-              rows.push(errorRow('echo', server, reason(e), { size, concurrency: conc, round: pass }));
-              progress(`${tag}: error: ${reason(e)}`);
-            }
-          }
-        }
-      }
-    }
-  } finally {
-    for (const srv of servers) if (srv.s) await srv.s.stop();
-    if (profDir) rmSync(profDir, { recursive: true, force: true });
-  }
-  return rows;
 }
 
 export function round(x: number, digits: number): number {

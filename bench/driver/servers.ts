@@ -13,7 +13,8 @@ export type ServerName = 'wasmux-node' | 'wasmux-node-base' | 'wasmux-wasmtime' 
 export class BenchError extends Error {}
 
 export interface RunningServer {
-  name: ServerName;
+  /** The server's name in the rows: its kind, with @LABEL when it runs on a Node of --node. */
+  name: string;
   host: string;
   port: number;
   pid: number;
@@ -29,8 +30,10 @@ function need(path: string | null, reason: string): string {
   return path;
 }
 
-/** The command line of a server; `module` is the guest for the wasmux hosts, `env` extra guest environment. */
-export function serverCommand(env: BenchEnv, name: ServerName, port: number, module?: string, guestEnv: Record<string, string> = {}): string[] {
+/** The command line of a server; `module` is the guest for the wasmux hosts, `env` extra guest environment,
+ *  `node` the Node binary of the Node-side servers (the bench's own by default). */
+export function serverCommand(env: BenchEnv, name: ServerName, port: number, module?: string, guestEnv: Record<string, string> = {},
+  node = env.node): string[] {
   const addr = `${HOST}:${port}`;
   const peers = join(env.root, 'dist', 'bench', 'peers');
   const envArgs = Object.entries(guestEnv).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
@@ -39,7 +42,7 @@ export function serverCommand(env: BenchEnv, name: ServerName, port: number, mod
       const mod = need(module ?? null, 'no module');
       if (!existsSync(mod)) throw new BenchError(`${mod.slice(env.root.length + 1)} is missing (npm run build:wasm)`);
       const dist = name === 'wasmux-node' ? join(env.root, 'dist') : need(env.hostBaseline ?? null, 'no --host-baseline');
-      return [env.node, join(dist, 'host', 'cli', 'main.js'), 'run', '--listen', addr, ...envArgs, mod];
+      return [node, join(dist, 'host', 'cli', 'main.js'), 'run', '--listen', addr, ...envArgs, mod];
     }
     case 'wasmux-wasmtime': {
       const mod = need(module ?? null, 'no module');
@@ -56,8 +59,8 @@ export function serverCommand(env: BenchEnv, name: ServerName, port: number, mod
       if (!wt || !existsSync(wt)) throw new BenchError('no current wasmtime in the cache (npm run setup:components)');
       return ['bash', '-c', RAISE_NOFILE, 'bash', wt, ...componentArgs({ listen: [addr], env: guestEnv, dirs: [], module: comp, args: [] })];
     }
-    case 'node-net': return [env.node, join(peers, 'node-echo.js'), HOST, String(port)];
-    case 'node-http': return [env.node, join(peers, 'node-http.js'), HOST, String(port)];
+    case 'node-net': return [node, join(peers, 'node-echo.js'), HOST, String(port)];
+    case 'node-http': return [node, join(peers, 'node-http.js'), HOST, String(port)];
     case 'python-selectors':
       return [need(env.python.path, env.python.reason), join(env.root, 'bench', 'peers', 'py_selectors_echo.py'), HOST, String(port)];
     case 'uvloop':
@@ -79,11 +82,15 @@ export function childEnv(): NodeJS.ProcessEnv {
   return { ...process.env, RUST_BACKTRACE: '0', RUST_LIB_BACKTRACE: '0' };
 }
 
+/** A Node of --node that a Node-side server runs on: its label (the name's @ suffix) and binary. */
+export interface OnNode { label: string; path: string }
+
 /** Starts a server on a free port and waits until it accepts connections (throws BenchError otherwise). */
-export async function startServer(env: BenchEnv, name: ServerName, module?: string, guestEnv: Record<string, string> = {}, stdout: 'ignore' | 'pipe' = 'ignore',
-  hostEnv: Record<string, string> = {}): Promise<RunningServer> {
+export async function startServer(env: BenchEnv, kind: ServerName, module?: string, guestEnv: Record<string, string> = {}, stdout: 'ignore' | 'pipe' = 'ignore',
+  hostEnv: Record<string, string> = {}, on?: OnNode): Promise<RunningServer> {
+  const name = on ? `${kind}@${on.label}` : kind;
   const port = await freePort(HOST);
-  const [cmd, ...args] = serverCommand(env, name, port, module, guestEnv);
+  const [cmd, ...args] = serverCommand(env, kind, port, module, guestEnv, on?.path);
   const proc = spawnChild(cmd, args, { cwd: env.root, stdio: ['ignore', stdout, 'pipe'], env: { ...childEnv(), ...hostEnv } });
   const up = await waitForPort(HOST, port, 60000, proc.exited);
   if (!up) {

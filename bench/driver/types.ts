@@ -34,6 +34,8 @@ export interface Options {
   rounds: number;
   hostBaseline: string | null;
   profile: boolean;
+  /** Echo: run the Node-side servers on these Nodes (pinned versions or paths) instead of this one, or null. */
+  nodes: string[] | null;
 }
 
 /** Reports progress (one line per scenario step) on stderr. */

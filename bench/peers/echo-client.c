@@ -6,8 +6,9 @@
  * byte, and the time until its echo comes back is its wake-up latency: how long a server under load takes to
  * notice a connection that had been idle.
  * Prints one JSON line: completed requests in the measured window, bytes, CPU time of this process in the
- * window, errors, a sparse latency histogram (1 us buckets below 10 ms, 1 ms buckets above) and the wake-up
- * latencies in us.
+ * window, errors, a sparse latency histogram of every request's round trip ([bucket lower bound in us, count];
+ * log-linear buckets: exact below 64 ns, then 64 per power of two, so a bucket is within 1/64 = 1.6 % of its
+ * samples) and the wake-up latencies in us.
  * Usage: echo-client HOST PORT SIZE CONNS DURATION_S WARMUP_S [IDLE [IDLE_HOLD_MS [WAKE_MS]]]
  */
 #define _GNU_SOURCE
@@ -27,9 +28,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FINE 10000          /* 1 us buckets up to 10 ms */
-#define COARSE 10000        /* then 1 ms buckets up to ~10 s */
-static uint64_t hist[FINE + COARSE + 1];
+/* Log-linear latency histogram in ns, fixed size (no allocation per request): values below SUB are their own
+ * bucket; above, each power of two [2^e, 2^(e+1)) is split into SUB equal buckets. Covers up to 2^MAXE ns (~18
+ * min); longer lands in the last bucket. */
+#define SUB_BITS 6
+#define SUB (1 << SUB_BITS)
+#define MAXE 40
+#define NBUCKETS (SUB + (MAXE - SUB_BITS) * SUB)
+static uint64_t hist[NBUCKETS];
 #define WAKE_MAX 4096       /* wake-up samples kept */
 #define WAKE_TAG 0x80000000u /* epoll data of an idle connection being probed: WAKE_TAG | its index */
 static uint64_t wake_us[WAKE_MAX];
@@ -55,15 +61,19 @@ static double cpu_s(double *user, double *sys) {
   *sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
   return *user + *sys;
 }
-static void record(uint64_t ns) {
-  uint64_t us = ns / 1000;
-  if (us < FINE) hist[us]++;
-  else {
-    uint64_t ms = us / 1000;
-    if (ms - 10 < COARSE) hist[FINE + (ms - 10)]++;
-    else hist[FINE + COARSE]++;
-  }
+static int bucket_of(uint64_t ns) {
+  if (ns < SUB) return (int)ns;
+  int e = 63 - __builtin_clzll(ns); /* 2^e <= ns < 2^(e+1), e >= SUB_BITS */
+  if (e >= MAXE) return NBUCKETS - 1;
+  return SUB + (e - SUB_BITS) * SUB + (int)((ns >> (e - SUB_BITS)) & (SUB - 1));
 }
+/* The smallest ns value of bucket b. */
+static uint64_t bucket_floor(int b) {
+  if (b < SUB) return (uint64_t)b;
+  int e = SUB_BITS + (b - SUB) / SUB;
+  return (uint64_t)(SUB + (b - SUB) % SUB) << (e - SUB_BITS);
+}
+static void record(uint64_t ns) { hist[bucket_of(ns)]++; }
 static int connect_to(const char *host, int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return -1;
@@ -234,10 +244,9 @@ int main(int argc, char **argv) {
          "\"cpu_user\":%.6f,\"cpu_sys\":%.6f,\"hist\":[",
          (unsigned long long)requests, window, size, nconn, errors, idle, idle_failed, u1 - u0, s1 - s0);
   int first = 1;
-  for (int b = 0; b <= FINE + COARSE; b++) {
+  for (int b = 0; b < NBUCKETS; b++) {
     if (!hist[b]) continue;
-    uint64_t us = b < FINE ? (uint64_t)b : (uint64_t)(b - FINE + 10) * 1000;
-    printf("%s[%llu,%llu]", first ? "" : ",", (unsigned long long)us, (unsigned long long)hist[b]);
+    printf("%s[%.3f,%llu]", first ? "" : ",", bucket_floor(b) / 1000.0, (unsigned long long)hist[b]);
     first = 0;
   }
   printf("],\"wake_us\":[");

@@ -13,7 +13,7 @@ import { ConnectPolicy } from '../policy.js';
 import { asyncifyStrategy } from '../wait/asyncify.js';
 import { GuestExit } from '../wait/exit.js';
 import { jspiStrategy } from '../wait/jspi.js';
-import { jspiAvailable, type WaitStrategy } from '../wait/strategy.js';
+import { defaultWaitStrategy, jspiAvailable, type WaitStrategy } from '../wait/strategy.js';
 import { Waker } from '../wait/waker.js';
 import type { CheckedOptions } from '../validate-options.js';
 import { loadWasi } from './load-wasi.js';
@@ -21,7 +21,7 @@ import { checkDirs, inspectCommand, loadModule, type ModuleSource } from './modu
 
 /** Picks the wait strategy from the option, WASMUX_WAIT, or what this Node supports. */
 function chooseStrategy(wait: string | undefined): WaitStrategy {
-  const name = wait ?? (process.env.WASMUX_WAIT || undefined) ?? (jspiAvailable() ? 'jspi' : 'asyncify');
+  const name = wait ?? (process.env.WASMUX_WAIT || undefined) ?? defaultWaitStrategy();
   if (name === 'asyncify') return asyncifyStrategy();
   if (name === 'jspi') {
     if (!jspiAvailable()) {

@@ -35,3 +35,9 @@ export function jspiAvailable(): boolean {
   const W = WebAssembly as unknown as { Suspending?: unknown; promising?: unknown };
   return typeof W.Suspending === 'function' && typeof W.promising === 'function';
 }
+
+/** The strategy a guest gets when none is asked for: JSPI where the engine has it unflagged (Node 24.20+, 26),
+ *  else Asyncify (Node 20 and 22: no WebAssembly.Suspending, not even behind a flag). */
+export function defaultWaitStrategy(): 'jspi' | 'asyncify' {
+  return jspiAvailable() ? 'jspi' : 'asyncify';
+}
