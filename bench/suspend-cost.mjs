@@ -36,10 +36,10 @@ const WAT = `(module
       (br $l)))
     (i32.store (i32.const 0) (local.get $sum))))`;
 
-/** Microseconds per call of `count` calls, best of 3, with the import answering via `answer`. */
+/** Microseconds per call of `count` calls, best of 5, with the import answering via `answer`. */
 async function timeStrategy(makeStrategy, bytes, answer, count) {
   let best = Infinity;
-  for (let rep = 0; rep < 3; rep++) {
+  for (let rep = 0; rep < 5; rep++) {
     const s = makeStrategy();
     const mod = await s.compile(bytes);
     const inst = await WebAssembly.instantiate(mod, { wasi_snapshot_preview1: { poll_oneoff: s.wrap(answer) } });
@@ -84,7 +84,7 @@ if (!nodes) {
     }
   }
   const f = (x) => (typeof x === 'number' ? x.toFixed(2) : '-');
-  console.log(`suspension + resume of one poll_oneoff call (already resolved promise), us per call, best of 3 x ${calls}`);
+  console.log(`suspension + resume of one poll_oneoff call (already resolved promise), us per call, best of 5 x ${calls}`);
   console.log('| Node | default wait | Asyncify: suspend+resume | Asyncify: plain call | JSPI: suspend+resume | JSPI: plain call |');
   console.log('|---|---|---:|---:|---:|---:|');
   for (const r of rows) {

@@ -43,6 +43,15 @@ test('bench --smoke writes the JSON and SVG with the expected shape', async () =
     assert.ok(guest.every((r) => r.ready_per_call === 1), 'one ready fd per call');
     // The C client and C peer are compiled on the spot: echo must have produced a number.
     assert.ok(doc.results.some((r) => r.scenario === 'echo' && r.server === 'c-epoll' && !r.error), 'c-epoll echo row');
+    // Every host x peer pair that both completed the point has its req/s and p99 ratio.
+    const ok = (s) => doc.results.some((r) => r.scenario === 'echo' && r.server === s && !r.error);
+    if (ok('wasmux-node')) {
+      const ratio = doc.echo_ratios.find((x) => x.host === 'wasmux-node' && x.peer === 'c-epoll');
+      assert.ok(ratio, 'wasmux-node / c-epoll ratio');
+      assert.is(ratio.rps.length, 1);
+      assert.is(ratio.p99.length, 1);
+      assert.ok(ratio.rps[0] > 0 && ratio.p99[0] > 0);
+    }
     assert.ok(existsSync(join(dir, 'smoke.svg')));
     assert.ok(readFileSync(join(dir, 'smoke.svg'), 'utf8').startsWith('<svg'));
   } finally {

@@ -16,7 +16,7 @@ const SUITES = '^(conformance/(c-echo|dead-fd|hostile(-(stdio|clock|recv|dir|inp
 /** Starts build/echo.wasm through the public API under `node` with no wait option; prints the strategy used. */
 const REPORT_WAIT = `import { start } from ${JSON.stringify(join(ROOT, 'dist', 'host', 'index.js'))};
 const { PassThrough } = await import('node:stream');
-const g = await start({ module: ${JSON.stringify(join(ROOT, 'build', 'echo.wasm'))}, listen: ['127.0.0.1:0'], stdout: new PassThrough() });
+const g = await start({ module: ${JSON.stringify(join(ROOT, 'build', 'echo.wasm'))}, listen: ['127.0.0.1:0'], stdout: new PassThrough(), stderr: new PassThrough() });
 console.log(g.wait);
 await g.stop();`;
 
