@@ -23,7 +23,7 @@ test('bench --node runs wasmux-node and node-net on each listed Node, every roun
     const doc = JSON.parse(readFileSync(file, 'utf8'));
     const v26 = pinnedNode(26);
     assert.equal(doc.options.nodes.map((n) => [n.label, n.version, n.wait, n.error]), [
-      [HERE, process.versions.node, typeof WebAssembly.Suspending === 'function' ? 'jspi' : 'asyncify', null],
+      [HERE, process.versions.node, 'Suspending' in WebAssembly ? 'jspi' : 'asyncify', null],
       ['26', v26, 'jspi', null],
     ]);
     const servers = [`wasmux-node@${HERE}`, 'wasmux-node@26', `node-net@${HERE}`, 'node-net@26'];
