@@ -8,7 +8,7 @@ import { defaultWaitStrategy } from '../../host/wait/strategy.js';
 import { runClient } from './client.js';
 import type { BenchEnv } from './env.js';
 import { NODE_SERVERS, type NodeBinary } from './nodes.js';
-import { cpuSeconds } from './proc.js';
+import { cpuSeconds, sleep } from './proc.js';
 import { checkAlive, moduleFor, reason, round } from './scenarios.js';
 import { startServer, type OnNode, type RunningServer, type ServerName } from './servers.js';
 import { readProfile, turnFigures } from './turn-profile.js';
@@ -69,6 +69,8 @@ export async function echoScenario(env: BenchEnv, o: Options): Promise<Row[]> {
       }
       try {
         const s = await startServer(env, spec.kind, moduleFor(env, spec.kind, 'echo'), {}, 'ignore', profile ? { WASMUX_PROFILE: profile } : {}, spec.on);
+        // The host writes its first counters 250 ms after it starts: round 1 needs them as its starting point.
+        for (let t = 0; profile && t < 40 && !readProfile(profile); t++) await sleep(50);
         servers.push({ ...spec, s, profile });
       } catch (e) {
         servers.push({ ...spec, s: null, error: reason(e), profile });

@@ -21,18 +21,6 @@ const coreSeries = (r: Row) => `${r.server} ${r.api ?? ''} ${r.variant ?? ''}`.r
 
 const sizeName = (s: number | null) => (s === null ? '-' : s >= 1024 ? `${s / 1024} KiB` : `${s} B`);
 
-/** The best round of each echo server x point, for the per-turn profile only (a busy shared machine only ever
- *  slows a round down; every round is in the network table and the ratios). */
-function bestEcho(rows: Row[]): Row[] {
-  const best = new Map<string, Row>();
-  for (const r of rows.filter((x) => x.scenario === 'echo' && !x.error && x.rps)) {
-    const k = `${r.server}|${r.size}|${r.concurrency}`;
-    const b = best.get(k);
-    if (!b || r.rps! > b.rps!) best.set(k, r);
-  }
-  return [...best.values()];
-}
-
 /** One ratio table: a row per point x host, a column per peer, `pick` choosing the ratios of a cell. */
 function ratioTable(ratios: EchoRatio[], pick: (r: EchoRatio) => number[]): string {
   const rowKey = (r: EchoRatio) => `${sizeName(r.size)} x ${r.concurrency} ${r.host}`;
@@ -44,12 +32,12 @@ function ratioTable(ratios: EchoRatio[], pick: (r: EchoRatio) => number[]): stri
   })]));
 }
 
-/** The per-turn profile of the Node host(s), best round of each point (rows from --profile). */
+/** The per-turn profile of the Node host(s), every point and round (rows from --profile). */
 function profileTable(rows: Row[]): string | null {
-  const prof = bestEcho(rows).filter((r) => typeof r.turns === 'number');
+  const prof = rows.filter((r) => r.scenario === 'echo' && !r.error && typeof r.turns === 'number');
   if (!prof.length) return null;
-  return table(['point', 'server', 'events/turn', 'waits/turn', 'idle us', 'wake us', 'poll us', 'recv us', 'guest us', 'send us', 'recv/turn', 'send/turn', 'lag mean ms', 'ticks > 10 ms', 'ticks > 100 ms'],
-    prof.map((r) => [`${sizeName(r.size)} x ${r.concurrency}`, r.server, fmt(r.turn_events, 2), fmt(r.turn_waits, 2), fmt(r.turn_idle_us, 2),
+  return table(['point', 'server', 'round', 'events/turn', 'waits/turn', 'idle us', 'wake us', 'poll us', 'recv us', 'guest us', 'send us', 'recv/turn', 'send/turn', 'lag mean ms', 'ticks > 10 ms', 'ticks > 100 ms'],
+    prof.map((r) => [`${sizeName(r.size)} x ${r.concurrency}`, r.server, fmt(r.round), fmt(r.turn_events, 2), fmt(r.turn_waits, 2), fmt(r.turn_idle_us, 2),
       fmt(r.turn_wake_us, 2), fmt(r.turn_poll_us, 2), fmt(r.turn_recv_us, 2), fmt(r.turn_guest_us, 2), fmt(r.turn_send_us, 2),
       fmt(r.recv_per_turn, 2), fmt(r.send_per_turn, 2), fmt(r.lag_mean_ms, 2), fmt(r.lag_over_10ms), fmt(r.lag_over_100ms)]));
 }

@@ -3,10 +3,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { ProfileCounters } from '../../host/wait/profile.js';
 
-/** The counters in `file` now, or null when the host has not written them yet. */
+/** The counters in `file` now, or null when the host has not written them yet. The host rewrites the file in
+ *  place, so a read can land between its truncation and its write: such a read is retried. */
 export function readProfile(file: string): ProfileCounters | null {
-  if (!existsSync(file)) return null;
-  try { return JSON.parse(readFileSync(file, 'utf8')) as ProfileCounters; } catch { return null; }
+  for (let attempt = 0; attempt < 20; attempt++) {
+    if (!existsSync(file)) return null;
+    try { return JSON.parse(readFileSync(file, 'utf8')) as ProfileCounters; } catch { /* caught mid-rewrite: read again */ }
+  }
+  return null;
 }
 
 /** Per-turn figures (a turn = one poll_oneoff call) over the window from `a` to `b`; fields for a Row. */
