@@ -6,7 +6,8 @@
 #
 # Both tools are built with cargo. wasmtime 50 needs a newer rustc than stable Rust may be (its crates say
 # rust-version 1.97), so the pinned toolchain is installed with rustup (minimal profile) and used only for
-# that build. Measured from nothing on 2 shared cores: wasmtime about MEASURE_WT, wasm-tools about 20 minutes.
+# that build. Measured from nothing on 2 heavily shared cores: wasmtime 50 1,691 s (11 minutes of CPU), wasm-tools
+# 1,207 s; CI's 90 minutes for a run from nothing include both, the wasmtime 36 build and the tests.
 #   WASMUX_CACHE  cache root (default: ~/.cache/wasmux)
 set -euo pipefail
 . "$(dirname "$0")/lib/crate-sources.sh"
@@ -54,12 +55,13 @@ if ! has_wasmtime; then
       echo "setup-components: rustup not found; wasmtime $wasmtime_version needs Rust $rust_version, which this script installs with rustup" >&2
       exit 1
     fi
+    echo "Rust $rust_version: making sure rustup has it (minimal profile; a download of a minute the first time)"
     rustup toolchain install "$rust_version" --profile minimal >/dev/null 2>&1 || {
       echo "setup-components: rustup could not install Rust $rust_version (needed by wasmtime $wasmtime_version)" >&2
       exit 1
     }
     start=$(date +%s)
-    echo "wasmtime $wasmtime_version: building with cargo (Rust $rust_version) into $wasmtime_root (about MEASURE_WT on 2 cores; done once per machine)"
+    echo "wasmtime $wasmtime_version: building with cargo (Rust $rust_version) into $wasmtime_root (10 to 30 minutes on 2 cores; done once per machine)"
     rm -rf "$wasmtime_root"
     status=0
     cargo_with_progress "$start" cargo "+$rust_version" install "wasmtime-cli@$wasmtime_version" --locked \
@@ -100,7 +102,7 @@ if ! has_tools; then
   locked "wasm-tools-$wasm_tools_version"
   if ! has_tools; then
     start=$(date +%s)
-    echo "wasm-tools $wasm_tools_version: building with cargo into $tools_root (about 20 minutes on 2 cores; done once per machine)"
+    echo "wasm-tools $wasm_tools_version: building with cargo into $tools_root (10 to 20 minutes on 2 cores; done once per machine)"
     rm -rf "$tools_root"
     status=0
     cargo_with_progress "$start" cargo install "wasm-tools@$wasm_tools_version" --locked --no-default-features \
