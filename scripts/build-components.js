@@ -1,14 +1,16 @@
 // Builds the example servers as WASI 0.2 components for a current wasmtime (47 and later), into
 // build/component/NAME.wasm: each is compiled with the wasi:sockets backend (`--use WASMUX_SOCKETS_P2=1`,
-// see assembly/wasi/imports.ts), embedded with the world in assembly/wasi-p2/wit/server.wit, and made a
-// component with the preview1 adapter of the same wasmtime release. Needs what scripts/setup-components.sh
-// provisions (wasm-tools, the adapter, the WIT files); the preview1 build (build-wasm.js) needs none of it.
+// see assembly/wasi/imports.ts), its proc_exit pointed at wasi:cli/exit's exit-with-code (lib/exit-with-code.js),
+// embedded with the world in assembly/wasi-p2/wit/server.wit, and made a component with the preview1 adapter
+// of the same wasmtime release. Needs what scripts/setup-components.sh provisions (wasm-tools, the adapter,
+// the WIT files); the preview1 build (build-wasm.js) needs none of it.
 //   node scripts/build-components.js [NAME ...]
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, copyFileSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exitWithCode } from './lib/exit-with-code.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pins = JSON.parse(readFileSync(join(root, 'scripts', 'components.json'), 'utf8'));
@@ -33,6 +35,10 @@ const jobs = readdirSync(join(root, 'assembly', 'examples'))
 if (only.length === 0 || only.includes('select-probe')) {
   // The conformance probe of select() and the Selector, for the dead-fd suite on a current wasmtime.
   jobs.push({ name: 'select-probe', source: 'test/assembly/select-probe.ts', out: join('build', 'test', 'component', 'select-probe.wasm') });
+}
+if (only.length === 0 || only.includes('exit-code')) {
+  // The probe of exit statuses 0-255 through exit-with-code.
+  jobs.push({ name: 'exit-code', source: 'test/assembly/exit-code.ts', out: join('build', 'test', 'component', 'exit-code.wasm') });
 }
 if (only.length === 0 || only.includes('select-cost')) {
   // The bench guest of the core scenario, for wasmux-wasmtime-latest.
@@ -74,6 +80,7 @@ async function build({ name, source, out }) {
       console.error(`build-components: ${name} imports ${foreign[0].module}.${foreign[0].name}, which the component backend does not provide`);
       return false;
     }
+    writeFileSync(core, exitWithCode(readFileSync(core)));
     await run(wasmTools, ['component', 'embed', wit, '--world', 'server', core, '-o', embedded]);
     await run(wasmTools, ['component', 'new', embedded, '--adapt', `wasi_snapshot_preview1=${adapter}`, '-o', join(root, out)]);
     console.log(`build-components: ${out}`);

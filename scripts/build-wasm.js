@@ -1,7 +1,7 @@
 // Compiles every example server in assembly/examples/ to build/NAME.wasm (WASI preview1 command
 // modules), the unit-test harnesses to build/test/core-, leak- and examples-harness.wasm (no WASI
 // shim: their asserts throw a JS Error instead of calling proc_exit, so a failing assertion fails the
-// test run), and the conformance probe build/test/select-probe.wasm.
+// test run), and the conformance probes build/test/select-probe.wasm and build/test/exit-code.wasm.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { readdirSync, mkdirSync } from "node:fs";
@@ -22,6 +22,10 @@ if (only.length === 0 || only.includes("harness")) {
   jobs.push({
     name: "build/test/select-probe.wasm",
     argv: ["test/assembly/select-probe.ts", "-o", "build/test/select-probe.wasm", "--target", "release"],
+  });
+  jobs.push({
+    name: "build/test/exit-code.wasm",
+    argv: ["test/assembly/exit-code.ts", "-o", "build/test/exit-code.wasm", "--target", "release"],
   });
   jobs.push({
     name: "build/test/core-harness.wasm",

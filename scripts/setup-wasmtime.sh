@@ -10,6 +10,7 @@
 #   WASMUX_CACHE  cache root (default: ~/.cache/wasmux)
 set -euo pipefail
 . "$(dirname "$0")/lib/crate-sources.sh"
+. "$(dirname "$0")/lib/cargo-progress.sh"
 
 version=36.0.20
 build_id="$version-exact-readiness"
@@ -64,16 +65,8 @@ grep -q 'if revents.is_empty() { continue; }' "$sched"
 printf '\n[patch.crates-io]\nwasi-common = { path = "../wasi-common" }\n' >>"$work/wasmtime-cli/Cargo.toml"
 
 # `run` (with its legacy wasi-common preview1 sockets) plus one compiler is all wasmux needs.
-set +e
-(cd "$work/wasmtime-cli" && cargo build --release --no-default-features --features run,cranelift 2>&1) |
-  while IFS= read -r line; do
-    case "$line" in
-      *Compiling*) n=$((${n:-0} + 1)); [ $((n % 25)) -eq 0 ] && echo "  ... $n crates compiled ($(( $(date +%s) - start ))s)";;
-      error*|*"error["*|*"could not compile"*) echo "$line";;
-    esac
-  done
-status=${PIPESTATUS[0]}
-set -e
+status=0
+(cd "$work/wasmtime-cli" && cargo_with_progress "$start" cargo build --release --no-default-features --features run,cranelift) || status=$?
 built="$work/wasmtime-cli/target/release/wasmtime"
 if [ "$status" -ne 0 ] || [ ! -x "$built" ]; then
   echo "setup-wasmtime: cargo build failed (exit $status)" >&2
