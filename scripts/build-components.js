@@ -34,6 +34,10 @@ if (only.length === 0 || only.includes('select-probe')) {
   // The conformance probe of select() and the Selector, for the dead-fd suite on a current wasmtime.
   jobs.push({ name: 'select-probe', source: 'test/assembly/select-probe.ts', out: join('build', 'test', 'component', 'select-probe.wasm') });
 }
+if (only.length === 0 || only.includes('addr-probe')) {
+  // The probe of sock_addr_local / sock_addr_peer, for component-connect.test.js.
+  jobs.push({ name: 'addr-probe', source: 'test/assembly/addr-probe.ts', out: join('build', 'test', 'component', 'addr-probe.wasm') });
+}
 if (only.length === 0 || only.includes('select-cost')) {
   // The bench guest of the core scenario, for wasmux-wasmtime-latest.
   jobs.push({ name: 'select-cost', source: 'bench/assembly/select-cost.ts', out: join('build', 'bench', 'component', 'select-cost.wasm') });

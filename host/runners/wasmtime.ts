@@ -13,6 +13,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { formatAddress, type ListenAddress } from '../address.js';
 import { WasmuxError } from '../errors.js';
+import { ANY_RULE } from '../policy.js';
 import { componentArgs, componentBindFailure, componentFor, runsComponents } from '../wasmtime/component.js';
 import { canProbeListeners, isListeningBy, reservePort } from '../wasmtime/listen-probe.js';
 import { WASMTIME_BUILD, locateWasmtime, pinnedPath } from '../wasmtime/locate.js';
@@ -211,13 +212,15 @@ export async function startWasmtime(options: CheckedOptions): Promise<Running> {
   const dirs = (await checkDirs(options.dirs)).map((d) => `${d.hostPath}::${d.guestPath}`);
   const src = await loadModule(options.module, options.maxModuleSize);
   // wasmtime 47 and later: the program's component build instead (component.ts).
-  const component = runsComponents(wasmtime) ? componentFor(src, wasmtime) : null;
+  const connectAny = options.allowConnect.includes(ANY_RULE);
+  const component = runsComponents(wasmtime) ? componentFor(src, wasmtime, connectAny) : null;
   const foreign = component === null ? unsupportedImports(inspectCommand(src), src.name) : null;
   if (foreign) throw new WasmuxError(foreign);
   const addresses = await choosePorts(options.addresses);
   const file = component !== null ? { path: component, cleanup: async () => {} } : await moduleFile(src);
   const argv = (component !== null ? componentArgs : wasmtimeArgs)({
     listen: addresses.map((a) => formatAddress(a.host, a.port)), env: options.env, dirs, module: file.path, args: options.args,
+    connectAny,
   });
   const child = spawnWasmtime(wasmtime.path, argv, options.stdout);
   const stderr = relayStderr(child, options.stderr ?? process.stderr);
