@@ -38,6 +38,16 @@ function makesConnections(bytes: Uint8Array): boolean {
   return WebAssembly.Module.imports(new WebAssembly.Module(bytes)).some((i) => i.module.startsWith('wasix'));
 }
 
+/**
+ * True when wasmtime 47 or later is to run `src` as the core module it is: a preview1 module that is given no
+ * listener and makes no outgoing connection. Such a wasmtime still runs preview1 modules (over its WASI 0.2
+ * implementation); only their socket calls have nothing to act on, so a program that needs no socket runs
+ * as on wasmtime 36.
+ */
+export function runsAsCore(src: ModuleSource, listeners: number): boolean {
+  return listeners === 0 && !isComponent(src.bytes) && !makesConnections(src.bytes);
+}
+
 /** The file of a core module's component build: component/NAME.wasm beside it. */
 export function componentPathFor(modulePath: string): string {
   return join(dirname(modulePath), 'component', basename(modulePath));
