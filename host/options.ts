@@ -26,8 +26,9 @@ export interface StartOptions {
   /** The wasmtime CLI to use (host wasmtime); default: the pinned one in the cache, $WASMTIME, PATH, the current one in the cache. */
   wasmtime?: string;
   /**
-   * Outgoing connections the guest may make with the WASIX calls (Node host only): rules HOST:PORT, HOST:*,
-   * CIDR:PORT, CIDR:* (IPv6 in brackets; 'localhost' = 127.0.0.1 and ::1). Default: none (deny all).
+   * Outgoing connections the guest may make with the WASIX calls: rules HOST:PORT, HOST:*, CIDR:PORT, CIDR:*
+   * (IPv6 in brackets; 'localhost' = 127.0.0.1 and ::1), or 'any' (every address, port and name). Default:
+   * none (deny all). wasmtime 47 and later cannot restrict addresses: there 'any' is the only rule accepted.
    */
   allowConnect?: string[];
 }

@@ -8,6 +8,8 @@
 //   - another host name: looked up once at start (allowed: the user named it); its addresses are allowed, and so
 //     are the addresses a later guest `resolve` of that name returns.
 // An IPv4-mapped IPv6 target (::ffff:a.b.c.d) is checked as the IPv4 address.
+// The rule 'any' allows every address, port and name: the only rule a wasmtime >= 47 can carry out, since its
+// CLI grants a component the whole network or none of it.
 import { lookup } from 'node:dns/promises';
 import { WasmuxError } from './errors.js';
 import { formatIp, parseIp, unmapIp, type IpBytes } from './wasix/address.js';
@@ -32,7 +34,7 @@ const NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-
 
 function malformed(spec: unknown): WasmuxError {
   return new WasmuxError(
-    `malformed --allow-connect rule '${String(spec)}' (expected HOST:PORT, HOST:*, CIDR:PORT or CIDR:*)`,
+    `malformed --allow-connect rule '${String(spec)}' (expected HOST:PORT, HOST:*, CIDR:PORT, CIDR:* or any)`,
     { usage: true },
   );
 }
@@ -57,9 +59,14 @@ function parseCidr(text: string): Cidr | null {
   return { ip, bits };
 }
 
+/** The rule that allows everything, and the name it answers to (no host name can be '*'). */
+export const ANY_RULE = 'any';
+const ANY_NAME = '*';
+
 /** Parses one rule; throws a usage WasmuxError with the expected syntax when it is malformed. */
 export function parseRule(spec: string): ConnectRule {
   if (typeof spec !== 'string') throw malformed(spec);
+  if (spec === ANY_RULE) return { text: spec, name: ANY_NAME, nets: [{ ip: new Uint8Array(4), bits: 0 }, { ip: new Uint8Array(16), bits: 0 }], port: null };
   let target: string;
   let portText: string;
   const v6 = /^\[([^\]]+)\]:([^:]+)$/.exec(spec);
@@ -107,7 +114,7 @@ export class ConnectPolicy {
     const rules = specs.map(parseRule);
     const lookups = new Map<string, Promise<IpBytes[]>>();
     for (const r of rules) {
-      if (r.name === null || r.name === 'localhost' || lookups.has(r.name)) continue;
+      if (r.name === null || r.name === 'localhost' || r.name === ANY_NAME || lookups.has(r.name)) continue;
       const name = r.name;
       lookups.set(name, lookup(name, { all: true }).then(
         (addrs) => addrs.map((a) => parseIp(a.address)).filter((a): a is IpBytes => a !== null),
@@ -136,12 +143,13 @@ export class ConnectPolicy {
    */
   rulesNaming(name: string, port: number): ConnectRule[] {
     const n = name.toLowerCase().replace(/\.$/, '');
-    return this.rules.filter((r) => r.name === n && (port === 0 || r.port === null || r.port === port));
+    return this.rules.filter((r) => (r.name === n || r.name === ANY_NAME) && (port === 0 || r.port === null || r.port === port));
   }
 
   /** Records that a guest lookup of a name gave these addresses: they are allowed for the rules naming it. */
   learn(rules: ConnectRule[], addrs: IpBytes[]): void {
     for (const r of rules) {
+      if (r.name === ANY_NAME) continue; // allows every address already
       for (const ip of addrs) {
         const u = unmapIp(ip);
         if (!r.nets.some((c) => c.bits === u.length * 8 && inCidr(u, c))) r.nets.push({ ip: u, bits: u.length * 8 });

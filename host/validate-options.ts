@@ -5,7 +5,7 @@ import type { Writable } from 'node:stream';
 import { parseDir, parseListen, type ListenAddress } from './address.js';
 import { WasmuxError } from './errors.js';
 import type { StartOptions } from './options.js';
-import { parseRule } from './policy.js';
+import { ANY_RULE, parseRule } from './policy.js';
 
 /** start()'s options once checked: defaults filled in, listen addresses parsed, sinks resolved. */
 export interface CheckedOptions {
@@ -80,9 +80,11 @@ function checkWasmtimeRules(o: CheckedOptions, name: (key: string) => string): v
   if (o.wait !== undefined) {
     throw new WasmuxError(`${name('wait')} applies to the Node host only (wasmtime blocks in the OS)`, { usage: true });
   }
-  if (o.allowConnect.length > 0) {
+  // wasmtime >= 47 can grant a component every address or none (its CLI has no per-address rule), and
+  // wasmtime 36 runs no connecting program at all: the one rule it takes is 'any', and only on its own.
+  if (o.allowConnect.some((r) => r !== ANY_RULE)) {
     throw new WasmuxError(
-      `${name('allowConnect')} applies to the Node host only (wasmtime has no outgoing connections for preview1 modules)`,
+      `${name('allowConnect')} on wasmtime takes only '${ANY_RULE}' (wasmtime 47 and later cannot restrict addresses; '${ANY_RULE}' grants every address); address rules apply to the Node host only`,
       { usage: true },
     );
   }

@@ -40,6 +40,10 @@ if (only.length === 0 || only.includes('exit-code')) {
   // The probe of exit statuses 0-255 through exit-with-code.
   jobs.push({ name: 'exit-code', source: 'test/assembly/exit-code.ts', out: join('build', 'test', 'component', 'exit-code.wasm') });
 }
+if (only.length === 0 || only.includes('addr-probe')) {
+  // The probe of sock_addr_local / sock_addr_peer, for component-connect.test.js.
+  jobs.push({ name: 'addr-probe', source: 'test/assembly/addr-probe.ts', out: join('build', 'test', 'component', 'addr-probe.wasm') });
+}
 if (only.length === 0 || only.includes('select-cost')) {
   // The bench guest of the core scenario, for wasmux-wasmtime-latest.
   jobs.push({ name: 'select-cost', source: 'bench/assembly/select-cost.ts', out: join('build', 'bench', 'component', 'select-cost.wasm') });

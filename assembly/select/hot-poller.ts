@@ -58,24 +58,39 @@ export class HotPoller {
     if (policy.mode != PollMode.HOT) return this.pollAll(timeoutMs, true);
     const now = monotonicNs();
     if (!policy.mustPollAll(now, this.hot.size, this.set.dead.length)) {
-      const wait = policy.hotTimeoutMs(now, timeoutMs);
-      const ready = this.hotReady;
-      this.status = this.hot.wait(wait, ready);
-      this.hotPolls++;
-      if (this.status == Errno.SUCCESS && ready.length > 0 && !this.anyError(ready)) {
-        for (let i = 0, n = ready.length; i < n; i++) this.hot.mark(unchecked(ready[i]).fd, policy.epoch);
-        policy.busy = true;
-        return ready;
-      }
-      policy.busy = false;
-      if (this.status == Errno.SUCCESS && ready.length == 0 && policy.callerLimited(now, timeoutMs)) return ready;
+      const ready = this.waitHot(now, timeoutMs);
+      if (ready != null) return ready;
       // The interval is over (or a hot fd failed): poll every fd with what is left of the caller's timeout.
       if (timeoutMs > 0) timeoutMs = max<i64>(timeoutMs - <i64>((monotonicNs() - now) / 1_000_000), 0);
     }
     return this.pollAll(timeoutMs, true);
   }
 
-  /** One poll over every fd; measures it when it did not wait, and in HOT mode rebuilds the hot set from it. */
+  /**
+   * One poll of the hot fds started at `now`, waiting at most until the next full poll is due; the ready ones,
+   * or null when the caller must poll every fd now (the interval ended, or a hot fd failed).
+   */
+  private waitHot(now: u64, timeoutMs: i64): Array<Registration> | null {
+    const policy = this.policy;
+    const ready = this.hotReady;
+    this.status = this.hot.wait(policy.hotTimeoutMs(now, timeoutMs), ready);
+    this.hotPolls++;
+    if (this.status == Errno.SUCCESS && ready.length > 0 && !this.anyError(ready)) {
+      for (let i = 0, n = ready.length; i < n; i++) this.hot.mark(unchecked(ready[i]).fd, policy.epoch);
+      policy.busy = true;
+      return ready;
+    }
+    policy.busy = false;
+    if (this.status == Errno.SUCCESS && ready.length == 0 && policy.callerLimited(now, timeoutMs)) return ready;
+    return null;
+  }
+
+  /**
+   * One poll over every fd; measures it when it did not wait, and in HOT mode rebuilds the hot set from it.
+   * When that measured poll (which waited for nothing) found nothing in HOT mode, every fd has just been looked
+   * at: the wait that follows is a hot one until the next full poll is due, which keeps the wake-up bound, instead
+   * of a second poll over every fd (on a busy loop that second, waiting poll was most of the full polls' cost).
+   */
   private pollAll(timeoutMs: i64, measure: bool): Array<Registration> {
     const policy = this.policy;
     const ready = this.fullReady;
@@ -88,7 +103,17 @@ export class HotPoller {
       if (this.status == Errno.SUCCESS) policy.sample(monotonicNs() - t0, this.set.subscriptionCount);
       sampled = true;
     }
-    if (!sampled || (timeoutMs != 0 && this.status == Errno.SUCCESS && ready.length == 0)) {
+    const waitAll = !sampled || (timeoutMs != 0 && this.status == Errno.SUCCESS && ready.length == 0);
+    if (sampled && waitAll && policy.mode == PollMode.HOT) {
+      this.rebuildHot(ready);
+      const now = monotonicNs();
+      if (!policy.mustPollAll(now, this.hot.size, this.set.dead.length)) {
+        const hotReady = this.waitHot(now, timeoutMs);
+        if (hotReady != null) return hotReady;
+        if (timeoutMs > 0) timeoutMs = max<i64>(timeoutMs - <i64>((monotonicNs() - now) / 1_000_000), 0);
+      }
+    }
+    if (waitAll) {
       this.status = this.full.wait(timeoutMs, ready);
       this.fullPolls++;
     }

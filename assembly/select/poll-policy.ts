@@ -23,6 +23,14 @@ const SAMPLE_EVERY: u32 = 16;
  * arrays costs the host. Per subscription, since connections keep arriving after the switch.
  */
 const SWITCH_PENALTY: u64 = 4;
+/**
+ * True when the host may cache the subscription array it is handed, so that switching arrays can cost it
+ * (the Node host). The component backend (assembly/wasi-p2/poll.ts) builds its pollable list on every call
+ * and wasmtime makes one future per pollable per call: there is nothing to invalidate, and its cost per
+ * subscription grows with the number of sockets (cache misses), which the penalty test would mistake for a
+ * switching cost and go back to full polls for good.
+ */
+const HOST_MAY_CACHE_ARRAY: bool = !isDefined(WASMUX_SOCKETS_P2);
 /** A full poll may take at most 1/FULL_SHARE of the time between full polls (so at most ~10 % of a busy loop). */
 const FULL_SHARE: u64 = 10;
 
@@ -116,7 +124,7 @@ export class PollPolicy {
   private decide(): void {
     const was = this.mode;
     if (was == PollMode.FULL_ONLY) return;
-    if (was == PollMode.HOT && this.perSubNs > <f64>SWITCH_PENALTY * this.perSubBeforeHot) {
+    if (HOST_MAY_CACHE_ARRAY && was == PollMode.HOT && this.perSubNs > <f64>SWITCH_PENALTY * this.perSubBeforeHot) {
       this.mode = PollMode.FULL_ONLY;
       return;
     }

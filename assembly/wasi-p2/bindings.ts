@@ -61,6 +61,11 @@ export declare function tcp_accept(self: i32, ret: usize): void;
 @external("wasi:sockets/tcp@0.2.12", "[method]tcp-socket.local-address")
 export declare function tcp_local_address(self: i32, ret: usize): void;
 
+/** remote-address() -> result<ip-socket-address, error-code> */
+// @ts-ignore: decorator
+@external("wasi:sockets/tcp@0.2.12", "[method]tcp-socket.remote-address")
+export declare function tcp_remote_address(self: i32, ret: usize): void;
+
 // @ts-ignore: decorator
 @external("wasi:sockets/tcp@0.2.12", "[method]tcp-socket.subscribe")
 export declare function tcp_subscribe(self: i32): i32;

@@ -1,23 +1,26 @@
 // The WASIX client calls the core makes (assembly/wasi/wasix.ts: sock_open, sock_connect, sock_addr_peer,
-// sock_addr_local, resolve), carried out on wasi:sockets for the component build. A connection is made the
+// sock_addr_local, resolve), carried out on wasi:sockets for the component build (the two address calls
+// also answer for accepted connections and listeners). A connection is made the
 // non-blocking way the core expects: sock_connect starts it and answers INPROGRESS; the socket becomes
 // readable and writable when it is done; sock_addr_peer then finishes it (SUCCESS, or why it failed).
 import { SocketAddress } from "../net/socket-address";
 import { Errno } from "../wasi/errno";
 import { AF_INET4, AF_INET6, ADDR_IP_SIZE, PROTO_TCP, SOCK_STREAM } from "../wasi/wasix";
-import { SLOTS, flattenAddress } from "./address-slots";
+import { SLOTS, flattenAddress, readAddress } from "./address-slots";
 import {
   FAMILY_IPV4, FAMILY_IPV6, RET, create_tcp_socket, drop_network, drop_resolve_stream, errorCodeAt1,
   errorCodeAt4, handleAt, instance_network, isErr, resolve_addresses, resolve_next_address, resolve_subscribe,
-  tcp_finish_connect, tcp_start_connect, waitFor,
+  tcp_finish_connect, tcp_local_address, tcp_remote_address, tcp_start_connect, waitFor,
 } from "./bindings";
 import { ErrorCode, errnoOf } from "./errors";
+import { ensureListening } from "./listen";
 import { SocketState, sockets } from "./socket-table";
 
 /** sock_open(af, socktype, proto, *fd): a TCP socket of family INET4 or INET6, not connected yet. */
 export function open(af: u32, socktype: u32, proto: u32, fdOut: usize): Errno {
   if (af != AF_INET4 && af != AF_INET6) return Errno.AFNOSUPPORT;
   if (socktype != SOCK_STREAM || (proto != 0 && proto != PROTO_TCP)) return Errno.NOTSUP;
+  ensureListening(); // the listeners are fds 3, 4, ... even when the program connects before anything else
   create_tcp_socket(af == AF_INET4 ? FAMILY_IPV4 : FAMILY_IPV6, RET);
   if (isErr(RET)) return errnoOf(errorCodeAt4(RET));
   store<u32>(fdOut, sockets.add(SocketState.OPEN, handleAt(RET, 0), -1, -1).fd);
@@ -67,16 +70,27 @@ export function peer(fd: u32, out: usize): Errno {
     }
   }
   if (s.state == SocketState.FAILED) return s.failure;
+  if (s.state != SocketState.STREAM) return Errno.NOTCONN;
   const target = s.target;
-  // An accepted connection's peer is not asked of the host: nothing in the core needs it.
-  if (target == null) return s.state == SocketState.STREAM ? Errno.NOTSUP : Errno.NOTCONN;
-  target.writeTo(out);
-  return Errno.SUCCESS;
+  if (target != null) { target.writeTo(out); return Errno.SUCCESS; }
+  // An accepted connection: its peer as the host sees it.
+  tcp_remote_address(s.socket, RET);
+  return addressResult(out);
 }
 
-/** sock_addr_local: not offered by this backend (nothing in the core needs it). */
+/** sock_addr_local(fd, *addr_port): the address the socket is bound to (a listener's, or a connection's end). */
 export function local(fd: u32, out: usize): Errno {
-  return sockets.get(fd) == null ? Errno.BADF : Errno.NOTSUP;
+  const s = sockets.get(fd);
+  if (s == null) return Errno.BADF;
+  tcp_local_address(s.socket, RET);
+  return addressResult(out);
+}
+
+/** Writes the ip-socket-address of an ok result in RET as a WASIX addr_port at `out`; else the errno. */
+function addressResult(out: usize): Errno {
+  if (isErr(RET)) return errnoOf(errorCodeAt4(RET));
+  readAddress(RET + 4).writeTo(out);
+  return Errno.SUCCESS;
 }
 
 /**

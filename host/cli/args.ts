@@ -48,9 +48,11 @@ Options:
   -l, --listen HOST:PORT     Pre-open a TCP listener (repeatable; port 0 = any free port; IPv6 as [::1]:PORT)
   -e, --env KEY=VALUE        Set a guest environment variable (repeatable; the host environment is not passed)
       --dir HOST[::GUEST]    Pre-open a host directory, seen by the guest as GUEST (repeatable)
-      --allow-connect RULE   Let the guest connect out (WASIX sockets, Node host; repeatable; default: none):
+      --allow-connect RULE   Let the guest connect out (WASIX sockets; repeatable; default: none):
                              HOST:PORT, HOST:*, CIDR:PORT or CIDR:* (IPv6 in brackets: [::1]:*, [fd00::/8]:443;
-                             localhost = 127.0.0.1 and ::1; other names are looked up once at start)
+                             localhost = 127.0.0.1 and ::1; other names are looked up once at start), or
+                             'any': every address, port and name. wasmtime >= 47 cannot restrict addresses,
+                             so there 'any' is the only rule, and it grants every address (Node host: all rules)
       --wait jspi|asyncify   How the guest waits for I/O (default: WASMUX_WAIT, else jspi on Node >= 24, else asyncify)
       --host node|wasmtime   Runtime that runs the module (default node: the embedded host, nothing to install;
                              wasmtime: the pinned CLI from npm run setup:wasmtime, then $WASMTIME, then PATH)

@@ -13,7 +13,8 @@ import type { ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { formatAddress, type ListenAddress } from '../address.js';
 import { WasmuxError } from '../errors.js';
-import { componentArgs, componentBindFailure, componentFor, runsComponents } from '../wasmtime/component.js';
+import { ANY_RULE } from '../policy.js';
+import { componentArgs, componentBindFailure, componentFor, runsAsCore, runsComponents } from '../wasmtime/component.js';
 import { canProbeListeners, isListeningBy, reservePort } from '../wasmtime/listen-probe.js';
 import { WASMTIME_BUILD, locateWasmtime, pinnedPath } from '../wasmtime/locate.js';
 import { checkDirs, inspectCommand, loadModule, type ModuleSource } from './module-source.js';
@@ -29,9 +30,12 @@ const READY_TIMEOUT_MS = 30000;
 /** Where listeners cannot be observed, how long wasmtime is given to bind them. */
 const BLIND_START_MS = 500;
 
-/** The command line wasmux gives wasmtime. */
-function wasmtimeArgs(opts: { listen: string[]; env: Record<string, string>; dirs: string[]; module: string; args: string[] }): string[] {
-  const argv = ['run', '-S', 'preview2=n'];
+/**
+ * The command line wasmux gives wasmtime for a core module: the legacy preview1 implementation with its
+ * listeners (15-46), or, on 47 and later (`current`), wasmtime's only one, without listeners.
+ */
+function wasmtimeArgs(opts: { listen: string[]; env: Record<string, string>; dirs: string[]; module: string; args: string[]; current?: boolean }): string[] {
+  const argv = opts.current ? ['run'] : ['run', '-S', 'preview2=n'];
   for (const l of opts.listen) argv.push('-S', `tcplisten=${l}`);
   argv.push('--env', `LISTEN_FDS=${opts.listen.length}`);
   for (const [k, v] of Object.entries(opts.env)) argv.push('--env', `${k}=${v}`);
@@ -211,13 +215,16 @@ export async function startWasmtime(options: CheckedOptions): Promise<Running> {
   const dirs = (await checkDirs(options.dirs)).map((d) => `${d.hostPath}::${d.guestPath}`);
   const src = await loadModule(options.module, options.maxModuleSize);
   // wasmtime 47 and later: the program's component build instead (component.ts).
-  const component = runsComponents(wasmtime) ? componentFor(src, wasmtime) : null;
+  const connectAny = options.allowConnect.includes(ANY_RULE);
+  const current = runsComponents(wasmtime);
+  const component = current && !runsAsCore(src, options.addresses.length) ? componentFor(src, wasmtime, connectAny) : null;
   const foreign = component === null ? unsupportedImports(inspectCommand(src), src.name) : null;
   if (foreign) throw new WasmuxError(foreign);
   const addresses = await choosePorts(options.addresses);
   const file = component !== null ? { path: component, cleanup: async () => {} } : await moduleFile(src);
   const argv = (component !== null ? componentArgs : wasmtimeArgs)({
     listen: addresses.map((a) => formatAddress(a.host, a.port)), env: options.env, dirs, module: file.path, args: options.args,
+    connectAny, current,
   });
   const child = spawnWasmtime(wasmtime.path, argv, options.stdout);
   const stderr = relayStderr(child, options.stderr ?? process.stderr);

@@ -12,6 +12,8 @@ import { FIRST_VERSION_WITHOUT_SOCKETS, WASMTIME_PIN, type Wasmtime } from './lo
  * narrower than inherit-network), but no UDP and no name lookup, which the servers do not use.
  */
 export const COMPONENT_NETWORK_FLAGS = ['-S', 'inherit-network', '-S', 'udp=n', '-S', 'allow-ip-name-lookup=n'];
+/** The same with name lookup, for a program the user let connect anywhere (--allow-connect any). */
+export const COMPONENT_CONNECT_ANY_FLAGS = ['-S', 'inherit-network', '-S', 'udp=n', '-S', 'allow-ip-name-lookup=y'];
 
 /** True when this wasmtime can only run servers as components (47 and later). */
 export function runsComponents(w: Wasmtime): boolean {
@@ -36,6 +38,16 @@ function makesConnections(bytes: Uint8Array): boolean {
   return WebAssembly.Module.imports(new WebAssembly.Module(bytes)).some((i) => i.module.startsWith('wasix'));
 }
 
+/**
+ * True when wasmtime 47 or later is to run `src` as the core module it is: a preview1 module that is given no
+ * listener and makes no outgoing connection. Such a wasmtime still runs preview1 modules (over its WASI 0.2
+ * implementation); only their socket calls have nothing to act on, so a program that needs no socket runs
+ * as on wasmtime 36.
+ */
+export function runsAsCore(src: ModuleSource, listeners: number): boolean {
+  return listeners === 0 && !isComponent(src.bytes) && !makesConnections(src.bytes);
+}
+
 /** The file of a core module's component build: component/NAME.wasm beside it. */
 export function componentPathFor(modulePath: string): string {
   return join(dirname(modulePath), 'component', basename(modulePath));
@@ -45,11 +57,11 @@ export function componentPathFor(modulePath: string): string {
  * The component wasmtime `w` is to run for `src`: src itself when it is one, else its component build.
  * Rejects with one line saying what is missing and how to get it.
  */
-export function componentFor(src: ModuleSource, w: Wasmtime): string {
+export function componentFor(src: ModuleSource, w: Wasmtime, connectAny = false): string {
   const why = `wasmtime ${w.version} runs wasmux servers only as WASI 0.2 components (preview1 sockets were removed in ${FIRST_VERSION_WITHOUT_SOCKETS})`;
-  if (makesConnections(src.bytes)) {
-    // Its component build can connect, but the CLI cannot confine it to --allow-connect rules: refuse.
-    throw new WasmuxError(`'${src.name}' makes outgoing connections, and wasmtime ${w.version} cannot limit them to --allow-connect rules (its -S inherit-network grants every address); run it with --host node, or run its component build with wasmtime yourself to grant every address`);
+  if (makesConnections(src.bytes) && !connectAny) {
+    // Its component build can connect, but the CLI cannot confine it to address rules: only an explicit 'any'.
+    throw new WasmuxError(`'${src.name}' makes outgoing connections, and wasmtime ${w.version} cannot limit them to addresses (its -S inherit-network grants every address); run it with --host node and --allow-connect rules, or grant every address with --allow-connect any`);
   }
   if (isComponent(src.bytes)) {
     if (src.path === null) throw new WasmuxError(`${why}; pass the component as a file path`);
@@ -67,8 +79,8 @@ export function componentFor(src: ModuleSource, w: Wasmtime): string {
  * wasmtime's command line for a component. Its listeners cannot be handed in: the addresses go in
  * WASMUX_LISTEN, where the backend binds them, in order, as fds 3, 4, ... (LISTEN_FDS says how many).
  */
-export function componentArgs(opts: { listen: string[]; env: Record<string, string>; dirs: string[]; module: string; args: string[] }): string[] {
-  const argv = ['run', ...COMPONENT_NETWORK_FLAGS];
+export function componentArgs(opts: { listen: string[]; env: Record<string, string>; dirs: string[]; module: string; args: string[]; connectAny?: boolean }): string[] {
+  const argv = ['run', ...(opts.connectAny ? COMPONENT_CONNECT_ANY_FLAGS : COMPONENT_NETWORK_FLAGS)];
   argv.push('--env', `LISTEN_FDS=${opts.listen.length}`, '--env', `WASMUX_LISTEN=${opts.listen.join(',')}`);
   for (const [k, v] of Object.entries(opts.env)) argv.push('--env', `${k}=${v}`);
   for (const d of opts.dirs) argv.push('--dir', d);

@@ -93,8 +93,8 @@ function fakeWasmtime(version) {
   return { WASMTIME: bin, WASMUX_CACHE: join(dir, 'empty-cache') };
 }
 
-test('[wasmtime] a wasmtime of 47 or later without the component build: says which file is missing and how to build it', async () => {
-  const r = await runCli(['run', '--host', 'wasmtime', anyModule()], { env: fakeWasmtime('47.0.1') });
+test('[wasmtime] a wasmtime of 47 or later, a listener and no component build: says which file is missing and how to build it', async () => {
+  const r = await runCli(['run', '--host', 'wasmtime', '--listen', '127.0.0.1:0', anyModule()], { env: fakeWasmtime('47.0.1') });
   oneLine(r, 1, /wasmtime 47\.0\.1 runs wasmux servers only as WASI 0\.2 components \(preview1 sockets were removed in 47\), and \S+component\/exit0\.wasm is missing: build it with npm run setup:components && npm run build:components, or install wasmtime 36\.0\.\d+ with npm run setup:wasmtime/);
 });
 

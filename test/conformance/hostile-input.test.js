@@ -9,7 +9,8 @@ import { mkdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BUILD, FIXTURES, oneLine, runCli } from '../host/helpers.js';
-import { HOSTS } from './hosts.js';
+import { HOSTS, LATEST } from './hosts.js';
+import { cliHost } from './cli-host.js';
 
 /** Makes build/test/input/ with a FIFO, a directory and a sparse 300 MiB file; returns the paths. */
 function inputs() {
@@ -26,32 +27,33 @@ function inputs() {
 
 const paths = inputs();
 
-for (const host of HOSTS) {
+for (const host of [...HOSTS, LATEST]) {
+  const { name, env } = cliHost(host);
   test(`[${host}] a device as the module is refused with one line, unread`, async () => {
-    oneLine(await runCli(['run', '--host', host, '/dev/zero']), 1, /cannot read module '\/dev\/zero': a device, not a regular file/);
+    oneLine(await runCli(['run', '--host', name, '/dev/zero'], { env }), 1, /cannot read module '\/dev\/zero': a device, not a regular file/);
   });
 
   test(`[${host}] a FIFO as the module is refused with one line instead of hanging`, async () => {
-    oneLine(await runCli(['run', '--host', host, paths.fifo]), 1, /a FIFO, not a regular file/);
+    oneLine(await runCli(['run', '--host', name, paths.fifo], { env }), 1, /a FIFO, not a regular file/);
   });
 
   test(`[${host}] a directory as the module is refused with one line`, async () => {
-    oneLine(await runCli(['run', '--host', host, paths.dir]), 1, /a directory, not a regular file/);
+    oneLine(await runCli(['run', '--host', name, paths.dir], { env }), 1, /a directory, not a regular file/);
   });
 
   test(`[${host}] a module over 256 MiB is refused with one line naming the option that raises the cap`, async () => {
-    oneLine(await runCli(['run', '--host', host, paths.big]), 1, /is 314572800 bytes, over the limit of 256 MiB \(raise it with --max-module-size/);
+    oneLine(await runCli(['run', '--host', name, paths.big], { env }), 1, /is 314572800 bytes, over the limit of 256 MiB \(raise it with --max-module-size/);
   });
 
   test(`[${host}] --max-module-size raises the cap (the file is then read and checked)`, async () => {
-    oneLine(await runCli(['run', '--host', host, '--max-module-size', '400M', paths.big]), 1, /'big.wasm' is not a WebAssembly module/);
+    oneLine(await runCli(['run', '--host', name, '--max-module-size', '400M', paths.big], { env }), 1, /'big.wasm' is not a WebAssembly module/);
   });
 
   test(`[${host}] SIGTERM while start-up waits on the module file stops the CLI at once`, async () => {
     const hook = pathToFileURL(join(FIXTURES, 'stall-open.mjs')).href;
     let signalled = false;
-    const r = await runCli(['run', '--host', host, join(BUILD, 'stall.wasm')], {
-      env: { NODE_OPTIONS: `--import=${hook}` },
+    const r = await runCli(['run', '--host', name, join(BUILD, 'stall.wasm')], {
+      env: { ...env, NODE_OPTIONS: `--import=${hook}` },
       onStderr: (text, child) => {
         if (!signalled && text.includes('stalled')) {
           signalled = true;

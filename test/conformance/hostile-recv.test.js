@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PassThrough } from 'node:stream';
 import { connect, startGuest, wat, withTimeout } from '../host/helpers.js';
-import { HOSTS } from './hosts.js';
+import { HOSTS, LATEST } from './hosts.js';
 
 const WANT = 409600;
 const CONNRESET = 15;
@@ -75,5 +75,11 @@ for (const host of HOSTS) {
     s.destroy();
   });
 }
+
+test('[wasmtime-latest] the WAITALL guest needs a preview1 socket there is none of: refused with one line', async () => {
+  const e = await startGuest({ module: wat('waitall'), listen: ['127.0.0.1:0'], host: LATEST }).then(() => null, (x) => x);
+  assert.ok(e, 'refused');
+  assert.match(e.message, /^wasmtime \S+ runs wasmux servers only as WASI 0\.2 components \(preview1 sockets were removed in 47\)/);
+});
 
 test.run();

@@ -2,12 +2,14 @@
 // absurd counts, bad fds, stdio fds. The Node host answers each call with an errno (recorded by the module and
 // written to stdout) and keeps running. wasmtime cannot match this: it traps the guest on the first malformed flag
 // value (sock_accept with fdflags 99), so there the assertion is that the guest is stopped with a clear reason
-// and the host still serves the next guest.
+// and the host still serves the next guest. wasmtime 47 and later run it as a core module when it is given no
+// listener (same trap), and refuse it with one line when it is given one (no preview1 sockets there).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { Errno } from '../../dist/host/wasi/abi.js';
 import { ROOT, startGuest, wat, connect, readN, withTimeout, echoOnce } from '../host/helpers.js';
+import { LATEST } from './hosts.js';
 
 const { FAULT, INVAL, NOTSOCK, BADF, NOTCONN, SPIPE, NOTDIR } = Errno;
 const EXPECTED_NODE = [
@@ -48,6 +50,22 @@ test('[wasmtime] the guest is trapped at the first malformed flag value, with th
   // The guest dies before its report: nothing reaches stdout.
   assert.equal([...Buffer.from(g.stdout.text(), 'latin1')], []);
   await hostStillServes('wasmtime');
+});
+
+test('[wasmtime-latest] run as a core module (no listener), the guest is trapped at the same malformed flag; the host stays up', async () => {
+  const g = await startGuest({ module: wat('hostile'), host: LATEST });
+  const code = await withTimeout(g.exited, 10000, 'guest exit');
+  assert.is.not(code, 0);
+  assert.match(g.stderr.text(), /^wasmux: guest trapped: .*Invalid flag value/m);
+  assert.equal([...Buffer.from(g.stdout.text(), 'latin1')], []);
+  await hostStillServes(LATEST);
+});
+
+test('[wasmtime-latest] given a listener, the preview1 module is refused with one line: that wasmtime has no preview1 sockets', async () => {
+  const e = await startGuest({ module: wat('hostile'), listen: ['127.0.0.1:0'], host: LATEST }).then(() => null, (x) => x);
+  assert.ok(e, 'refused');
+  assert.match(e.message, /^wasmtime \S+ runs wasmux servers only as WASI 0\.2 components \(preview1 sockets were removed in 47\)/);
+  assert.not.match(e.message, /\n/);
 });
 
 test.run();

@@ -104,6 +104,24 @@ test("a wait with hot fds but none ready blocks on every registered fd once the 
   assert.equal(waits[1], { fds: N, clock: false }, "then every fd, with no timeout of its own");
 });
 
+test("a busy select whose look at every fd finds nothing then waits on the hot fds, not on every fd a second time", async () => {
+  const { core, host } = await busySelector();
+  warmUp(core);
+  assert.equal(fdsOf(core, core.selSelect(0n)), [FIRST]); // a busy loop
+  host.sockets.get(FIRST).inbound = [];
+  host.nowNs += 1_000_000_000n; // the next full poll is due
+  const waits = [];
+  host.onIdle = (h) => {
+    const w = { fds: fdSubs(h).length, clock: h.lastSubscriptions.some((s) => s.tag === 0) };
+    waits.push(w);
+    if (w.fds !== 1) return false; // the look at every fd: its zero clock answers
+    FakeHost.feed(h.sockets.get(FIRST), "again");
+    return true;
+  };
+  assert.equal(fdsOf(core, core.selSelect(-1n)), [FIRST]);
+  assert.equal(waits, [{ fds: N, clock: true }, { fds: 1, clock: true }], "every fd once without waiting, then the hot fd");
+});
+
 test("a wait with nothing hot blocks on every registered fd at once", async () => {
   const { core, host } = await busySelector();
   warmUp(core);

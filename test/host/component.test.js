@@ -44,10 +44,21 @@ test('a module whose component build is missing: the error names the file and th
     (e) => e.message.includes('/nowhere/component/echo.wasm is missing: build it with npm run setup:components && npm run build:components'));
 });
 
-test('a module that makes outgoing connections: the error says wasmtime cannot hold it to --allow-connect, and what runs it', () => {
+test('a module that makes outgoing connections: the error says wasmtime cannot limit its addresses, and what runs it', () => {
   const bytes = readFileSync(join(ROOT, 'build', 'proxy.wasm'));
   assert.throws(() => componentFor({ bytes, name: 'proxy.wasm', path: join(ROOT, 'build', 'proxy.wasm') }, latest),
-    (e) => /'proxy\.wasm' makes outgoing connections, and wasmtime \S+ cannot limit them to --allow-connect rules \(its -S inherit-network grants every address\); run it with --host node/.test(e.message));
+    (e) => /'proxy\.wasm' makes outgoing connections, and wasmtime \S+ cannot limit them to addresses \(its -S inherit-network grants every address\); run it with --host node and --allow-connect rules, or grant every address with --allow-connect any$/.test(e.message));
+});
+
+test('with connectAny (--allow-connect any) a module that makes outgoing connections gets its component build', () => {
+  const path = join(ROOT, 'build', 'proxy.wasm');
+  assert.is(componentFor({ bytes: readFileSync(path), name: 'proxy.wasm', path }, latest, true), join(ROOT, 'build', 'component', 'proxy.wasm'));
+});
+
+test('with connectAny the component may look names up; without, it may not', () => {
+  const base = { listen: [], env: {}, dirs: [], module: 'm.wasm', args: [] };
+  assert.ok(componentArgs({ ...base, connectAny: true }).join(' ').includes('-S allow-ip-name-lookup=y'));
+  assert.ok(componentArgs(base).join(' ').includes('-S allow-ip-name-lookup=n'));
 });
 
 test('a component that makes outgoing connections, given as the module itself, is refused the same way', () => {

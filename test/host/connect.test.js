@@ -453,7 +453,7 @@ test('a host-name rule that does not resolve: start() rejects with one line nami
 test('rules: the syntax, CIDR matching, localhost, IPv6 and mapped addresses', async () => {
   for (const bad of ['', '127.0.0.1', '127.0.0.1:', '127.0.0.1:0', '127.0.0.1:65536', '::1:80', '[127.0.0.1]:80',
     '10.0.0.0/33:*', '[::1/129]:*', 'bad_name:80', 'host:x', '1.2.3:80', ':80', '[::1]']) {
-    assert.throws(() => parseRule(bad), (e) => e.usage === true && e.message === `malformed --allow-connect rule '${bad}' (expected HOST:PORT, HOST:*, CIDR:PORT or CIDR:*)`, bad);
+    assert.throws(() => parseRule(bad), (e) => e.usage === true && e.message === `malformed --allow-connect rule '${bad}' (expected HOST:PORT, HOST:*, CIDR:PORT, CIDR:* or any)`, bad);
   }
   const p = await ConnectPolicy.create(['10.0.0.0/8:*', '192.168.1.7:443', 'localhost:5432', '[fd00::/8]:443', '[::1]:*']);
   const ok = (a, port) => p.allows(parseIp(a), port);
@@ -477,14 +477,21 @@ test('rules: the syntax, CIDR matching, localhost, IPv6 and mapped addresses', a
 test('CLI: a malformed rule is a usage error: exit 2, one line', async () => {
   const r = await runCli(['run', '--allow-connect', 'nonsense', FETCH, '--', '127.0.0.1:1']);
   assert.is(r.code, 2);
-  assert.equal(r.stderr.trim().split('\n'), ["wasmux: malformed --allow-connect rule 'nonsense' (expected HOST:PORT, HOST:*, CIDR:PORT or CIDR:*)"]);
+  assert.equal(r.stderr.trim().split('\n'), ["wasmux: malformed --allow-connect rule 'nonsense' (expected HOST:PORT, HOST:*, CIDR:PORT, CIDR:* or any)"]);
 });
 
-test('--allow-connect with --host wasmtime is a usage error, from the CLI and from start()', async () => {
+test('rule any: every address, port and name', async () => {
+  const p = await ConnectPolicy.create(['any']);
+  assert.ok(p.allows(parseIp('203.0.113.9'), 1));
+  assert.ok(p.allows(parseIp('2001:db8::1'), 65535));
+  assert.equal(p.rulesNaming('example.com', 443).length, 1);
+});
+
+test('an address rule with --host wasmtime is a usage error, from the CLI and from start()', async () => {
   const r = await runCli(['run', '--host', 'wasmtime', '--allow-connect', '127.0.0.1:*', ECHO]);
   assert.is(r.code, 2);
   assert.equal(r.stderr.trim().split('\n').length, 1);
-  assert.match(r.stderr, /^wasmux: --allow-connect applies to the Node host only/);
+  assert.match(r.stderr, /^wasmux: --allow-connect on wasmtime takes only 'any'/);
   const e = await start({ module: ECHO, host: 'wasmtime', allowConnect: ['127.0.0.1:*'] }).catch((x) => x);
   assert.is(e.usage, true);
 });

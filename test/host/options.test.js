@@ -80,8 +80,9 @@ test('wasmtime: a wait strategy rejects, since wasmtime blocks in the OS', async
   await rejectsUsage({ host: 'wasmtime', module, wait: 'asyncify' }, /^option wait applies to the Node host only/);
 });
 
-test('wasmtime: allowConnect rules reject, since wasmtime has no outgoing connections', async () => {
-  await rejectsUsage({ host: 'wasmtime', module, allowConnect: ['127.0.0.1:80'] }, /^option allowConnect applies to the Node host only/);
+test('wasmtime: allowConnect address rules reject, since wasmtime cannot restrict addresses', async () => {
+  await rejectsUsage({ host: 'wasmtime', module, allowConnect: ['127.0.0.1:80'] }, /^option allowConnect on wasmtime takes only 'any'/);
+  await rejectsUsage({ host: 'wasmtime', module, allowConnect: ['any', '127.0.0.1:80'] }, /^option allowConnect on wasmtime takes only 'any'/);
 });
 
 test('wasmtime: an empty allowConnect list is accepted by the check', () => {
@@ -105,7 +106,7 @@ test('worded for the command line, the check names the flags', () => {
 
 test('the CLI rejects --allow-connect with --host wasmtime with exit 2 and one line', async () => {
   oneLine(await runCli(['run', '--host', 'wasmtime', '--allow-connect', '127.0.0.1:80', module]), 2,
-    /--allow-connect applies to the Node host only/);
+    /--allow-connect on wasmtime takes only 'any'/);
 });
 
 test.run();
