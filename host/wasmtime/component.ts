@@ -40,12 +40,14 @@ function makesConnections(bytes: Uint8Array): boolean {
 
 /**
  * True when wasmtime 47 or later is to run `src` as the core module it is: a preview1 module that is given no
- * listener and makes no outgoing connection. Such a wasmtime still runs preview1 modules (over its WASI 0.2
- * implementation); only their socket calls have nothing to act on, so a program that needs no socket runs
- * as on wasmtime 36.
+ * listener, makes no outgoing connection and has no component build beside it. Such a wasmtime still runs
+ * preview1 modules (over its WASI 0.2 implementation); only their socket calls have nothing to act on, so a
+ * program that needs no socket runs as on wasmtime 36. A component build is still preferred when there is one:
+ * only it keeps exit statuses 126-255.
  */
 export function runsAsCore(src: ModuleSource, listeners: number): boolean {
-  return listeners === 0 && !isComponent(src.bytes) && !makesConnections(src.bytes);
+  if (listeners !== 0 || isComponent(src.bytes) || makesConnections(src.bytes)) return false;
+  return src.path === null || !existsSync(componentPathFor(src.path));
 }
 
 /** The file of a core module's component build: component/NAME.wasm beside it. */
