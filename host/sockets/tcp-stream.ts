@@ -8,6 +8,7 @@
 // one sock_* call takes it.
 import type { Socket } from 'node:net';
 import { Errno } from '../wasi/abi.js';
+import { ChunkQueue } from './chunk-queue.js';
 import { Watchable, type ChangeHub } from './watchable.js';
 
 /** High-water marks: receive buffer pauses the socket past this; sends answer AGAIN past this. */
@@ -55,7 +56,7 @@ function sockName(family: string | undefined, address: string | undefined, port:
 export class TcpStream extends Watchable {
   /** NONBLOCK fdflag as set by sock_accept or fd_fdstat_set_flags. */
   nonblock: boolean;
-  private chunks: Buffer[] = [];
+  private chunks = new ChunkQueue();
   private buffered = 0;
   private eof = false; // peer sent FIN
   private error = 0; // errno of a socket error (CONNRESET), sticky
@@ -225,7 +226,7 @@ export class TcpStream extends Watchable {
       const len = iov[2 * i + 1];
       let off = 0;
       while (off < len && left > 0) {
-        const c = this.chunks[ci];
+        const c = this.chunks.at(ci);
         const take = Math.min(c.length - co, len - off, left);
         u8.set(take === c.length ? c : c.subarray(co, co + take), ptr + off);
         off += take;
@@ -235,9 +236,7 @@ export class TcpStream extends Watchable {
       }
     }
     if (!peek) {
-      if (co > 0) this.chunks[ci] = this.chunks[ci].subarray(co);
-      if (ci === this.chunks.length) this.chunks.length = 0; // all taken: the common case, no array shift
-      else if (ci > 0) this.chunks.splice(0, ci);
+      this.chunks.take(ci, co);
       this.buffered -= total;
       this.highWater = RECV_HIGH_WATER;
       if (this.paused && this.buffered < RECV_HIGH_WATER / 2) {
@@ -279,7 +278,7 @@ export class TcpStream extends Watchable {
     if (this.closed && !this.socket.writable && !this.readShut) return Errno.NOTCONN;
     if (rd) {
       this.readShut = true;
-      this.chunks = [];
+      this.chunks.clear();
       this.buffered = 0;
       if (this.paused) { this.paused = false; this.socket.resume(); }
     }
@@ -301,7 +300,7 @@ export class TcpStream extends Watchable {
       return;
     }
     this.readShut = true;
-    this.chunks = [];
+    this.chunks.clear();
     this.buffered = 0;
     this.socket.resume(); // keep draining so the peer's FIN is seen and the socket can finish closing
     if (this.socket.destroyed) return;
