@@ -21,6 +21,7 @@ import type { FdTable, FdEntry } from './fd-table.js';
 import type { ChangeHub, Watchable } from './sockets/watchable.js';
 import { nowNs, type Waker } from './wait/waker.js';
 import { profile } from './wait/profile.js';
+import { SlotSet } from './slot-set.js';
 
 /** Subscriptions above this count are INVAL: bounds the host-side work of one call. */
 const MAX_SUBSCRIPTIONS = 65536;
@@ -65,8 +66,8 @@ class SubscriptionCache {
   count = 0;
   readonly subs: Sub[] = [];
   readonly clocks = new Set<number>();
-  /** Slots that may be ready: examined by the next scan. */
-  readonly hot = new Set<number>();
+  /** Slots that may be ready: examined by the next scan, which keeps only the ready ones. */
+  readonly hot = new SlotSet();
   /** Deadline of each clock slot for the current call (ns), or its errno; reused by every call. */
   readonly deadline = new Map<number, bigint | number>();
   /** The slots the current scan examines, in subscription order (first `candidates()` entries); reused. */
@@ -128,14 +129,17 @@ class SubscriptionCache {
     }
   }
 
-  /** Fills `order` with the slots to examine (hot ones and clocks) in subscription order; returns how many.
-   *  No allocation on the common path: a few slots are insertion-sorted in place. */
+  /** Fills `order` with the slots to examine (hot ones and clocks) in subscription order and empties the hot
+   *  set (the scan puts the ready ones back); returns how many. No allocation on the common path: a few slots are
+   *  insertion-sorted in place. */
   candidates(): number {
     const k = this.hot.size + this.clocks.size;
     if (this.order.length < k) this.order = new Uint32Array(Math.max(k, this.order.length * 2));
     const out = this.order;
     let j = 0;
-    for (const i of this.hot) out[j++] = i;
+    const hot = this.hot;
+    for (let h = 0; h < hot.size; h++) out[j++] = hot.at(h);
+    hot.clear();
     for (const i of this.clocks) out[j++] = i;
     if (k > 32) out.subarray(0, k).sort();
     else {
@@ -277,8 +281,9 @@ function scan(mem: GuestMemory, cache: SubscriptionCache, outPtr: number): numbe
       continue;
     }
     const r = readiness(s);
-    if (r) writeEvent(mem, cache.raw, outPtr, n++, i, s.tag, r);
-    else cache.hot.delete(i); // not ready and unchanged since: its object raises the hub when it rises
+    if (!r) continue; // not ready and unchanged since: left out until its object raises the hub
+    writeEvent(mem, cache.raw, outPtr, n++, i, s.tag, r);
+    cache.hot.add(i); // level-triggered: ready stays ready until the guest acts, so look again next call
   }
   return n;
 }

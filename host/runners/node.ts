@@ -13,7 +13,7 @@ import { ConnectPolicy } from '../policy.js';
 import { asyncifyStrategy } from '../wait/asyncify.js';
 import { GuestExit } from '../wait/exit.js';
 import { jspiStrategy } from '../wait/jspi.js';
-import { defaultWaitStrategy, jspiAvailable, type WaitStrategy } from '../wait/strategy.js';
+import { defaultWaitStrategy, jspiAvailable, paced, type WaitStrategy } from '../wait/strategy.js';
 import { Waker } from '../wait/waker.js';
 import type { CheckedOptions } from '../validate-options.js';
 import { loadWasi } from './load-wasi.js';
@@ -129,11 +129,11 @@ export async function startNode(options: CheckedOptions): Promise<Running> {
   for (const l of listeners) l.attach(waker.hub);
   const wasiFns = (wasi.getImportObject() as { wasi_snapshot_preview1: Record<string, (...a: any[]) => any> }).wasi_snapshot_preview1;
   const imports = makeImports({
-    mem, fds, waker, strategy, wasi: wasiFns,
+    mem, fds, waker, strategy: paced(strategy, waker), wasi: wasiFns,
     stdout: stdoutSink ?? 1, stderr: stderrSink ?? 2,
     args: [name, ...options.args], env: Object.entries(guestEnv).map(([k, v]) => `${k}=${v}`),
   });
-  const wasix = makeWasixImports({ mem, fds, waker, strategy, policy, stderr: stderrSink ?? process.stderr });
+  const wasix = makeWasixImports({ mem, fds, waker, strategy: paced(strategy, waker), policy, stderr: stderrSink ?? process.stderr });
   let instance: WebAssembly.Instance;
   try {
     instance = await WebAssembly.instantiate(module, {

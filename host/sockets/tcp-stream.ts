@@ -8,6 +8,7 @@
 // one sock_* call takes it.
 import type { Socket } from 'node:net';
 import { Errno } from '../wasi/abi.js';
+import { ChunkQueue } from './chunk-queue.js';
 import { Watchable, type ChangeHub } from './watchable.js';
 
 /** High-water marks: receive buffer pauses the socket past this; sends answer AGAIN past this. */
@@ -55,7 +56,7 @@ function sockName(family: string | undefined, address: string | undefined, port:
 export class TcpStream extends Watchable {
   /** NONBLOCK fdflag as set by sock_accept or fd_fdstat_set_flags. */
   nonblock: boolean;
-  private chunks: Buffer[] = [];
+  private chunks = new ChunkQueue();
   private buffered = 0;
   private eof = false; // peer sent FIN
   private error = 0; // errno of a socket error (CONNRESET), sticky
@@ -200,15 +201,15 @@ export class TcpStream extends Watchable {
   }
 
   /**
-   * Moves (or with peek copies) buffered bytes straight into `dst` (the guest's iovec buffers, in order; no
-   * intermediate Buffer). Returns the byte count, 0 at EOF, or -errno (AGAIN when nothing is there yet).
-   * Buffered data is delivered before EOF or a reset is reported. `waitAll` asks for every byte of `dst`
-   * unless EOF/error comes first.
+   * Moves (or with peek copies) buffered bytes straight into guest memory `u8`, into the `n` (ptr, len) ranges of
+   * `iov` in order (no intermediate Buffer). Returns the byte count, 0 at EOF, or -errno (AGAIN when nothing is
+   * there yet). Buffered data is delivered before EOF or a reset is reported. `waitAll` asks for every byte of the
+   * ranges unless EOF/error comes first.
    */
-  readInto(dst: Uint8Array[], peek: boolean, waitAll = false): number {
+  readInto(u8: Uint8Array, iov: Uint32Array, n: number, peek: boolean, waitAll = false): number {
     if (this.phaseNow !== 'connected') return -this.notConnected(Errno.NOTCONN);
     let max = 0;
-    for (const d of dst) max += d.length;
+    for (let i = 0; i < n; i++) max += iov[2 * i + 1];
     if (this.buffered === 0 || (waitAll && this.buffered < max && !this.eof && !this.error && !this.closed)) {
       if (this.readShut || this.eof) return 0;
       if (this.error) return -this.error;
@@ -216,34 +217,34 @@ export class TcpStream extends Watchable {
       if (waitAll) this.expect(max);
       return -Errno.AGAIN;
     }
-    const n = Math.min(max, this.buffered);
+    const total = Math.min(max, this.buffered);
     let ci = 0; // current chunk and offset in it
     let co = 0;
-    let left = n;
-    for (const d of dst) {
+    let left = total;
+    for (let i = 0; i < n && left > 0; i++) {
+      const ptr = iov[2 * i];
+      const len = iov[2 * i + 1];
       let off = 0;
-      while (off < d.length && left > 0) {
-        const c = this.chunks[ci];
-        const take = Math.min(c.length - co, d.length - off, left);
-        d.set(c.subarray(co, co + take), off);
+      while (off < len && left > 0) {
+        const c = this.chunks.at(ci);
+        const take = Math.min(c.length - co, len - off, left);
+        u8.set(take === c.length ? c : c.subarray(co, co + take), ptr + off);
         off += take;
         left -= take;
         co += take;
         if (co === c.length) { ci++; co = 0; }
       }
-      if (left === 0) break;
     }
     if (!peek) {
-      if (co > 0) this.chunks[ci] = this.chunks[ci].subarray(co);
-      if (ci > 0) this.chunks.splice(0, ci);
-      this.buffered -= n;
+      this.chunks.take(ci, co);
+      this.buffered -= total;
       this.highWater = RECV_HIGH_WATER;
       if (this.paused && this.buffered < RECV_HIGH_WATER / 2) {
         this.paused = false;
         this.socket.resume();
       }
     }
-    return n;
+    return total;
   }
 
   /** A WAITALL read waits for `n` bytes: lets the buffer grow to `n` (the guest's own buffer bounds it). */
@@ -277,7 +278,7 @@ export class TcpStream extends Watchable {
     if (this.closed && !this.socket.writable && !this.readShut) return Errno.NOTCONN;
     if (rd) {
       this.readShut = true;
-      this.chunks = [];
+      this.chunks.clear();
       this.buffered = 0;
       if (this.paused) { this.paused = false; this.socket.resume(); }
     }
@@ -299,7 +300,7 @@ export class TcpStream extends Watchable {
       return;
     }
     this.readShut = true;
-    this.chunks = [];
+    this.chunks.clear();
     this.buffered = 0;
     this.socket.resume(); // keep draining so the peer's FIN is seen and the socket can finish closing
     if (this.socket.destroyed) return;

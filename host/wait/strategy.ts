@@ -3,6 +3,8 @@
 // guest memory, before the promise resolves). A strategy turns such functions into real Wasm imports whose
 // caller is suspended without blocking Node's event loop.
 
+import type { Waker } from './waker.js';
+
 /** A blocking WASI import: an errno now, or a promise of it. */
 export type BlockingImport = (...args: any[]) => number | Promise<number>;
 
@@ -29,6 +31,15 @@ export const BLOCKING_IMPORT_PATHS = [
   ...BLOCKING_IMPORTS.map((n) => `wasi_snapshot_preview1.${n}`),
   ...WASIX_BLOCKING_IMPORTS.map((n) => `wasix_32v1.${n}`),
 ];
+
+/** The strategy with every blocking import paced by `waker` (see Waker.pace): a guest that never has to wait
+ *  still lets Node's event loop run every few milliseconds. */
+export function paced(strategy: WaitStrategy, waker: Waker): WaitStrategy {
+  // Fixed arity (the widest blocking import takes 6) instead of rest arguments: no array per call.
+  const pacedImport = (fn: BlockingImport): BlockingImport =>
+    (a, b, c, d, e, f) => waker.pace(fn(a, b, c, d, e, f));
+  return { ...strategy, wrap: (fn: BlockingImport) => strategy.wrap(pacedImport(fn)) };
+}
 
 /** True when this Node has the standard JSPI API (Node >= 24). */
 export function jspiAvailable(): boolean {

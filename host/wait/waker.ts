@@ -5,8 +5,15 @@
 // resume the guest once per socket (one full suspend/resume cycle per message); waking in the check phase lets
 // the guest find every socket that became ready in this turn with one poll. The check phase follows the poll
 // phase of the same turn, so a lone client pays only one setImmediate of latency.
+//
+// Pacing: a guest whose blocking imports all answer at once (sock_recv saying AGAIN in a loop, poll_oneoff with a
+// zero timeout, ...) never suspends, and a guest that never suspends keeps Node's event loop to itself: no I/O
+// callback and no timer of the embedder would run, and the data it spins for would never arrive. pace() bounds
+// that: once the guest has run SLICE_MS since it last got control back, the next blocking import answered at once
+// suspends for one event-loop turn and hands its answer over after it.
 import { ChangeHub } from '../sockets/watchable.js';
 import { GuestExit } from './exit.js';
+import { performance } from 'node:perf_hooks';
 import { profile } from './profile.js';
 
 /** Monotonic clock in nanoseconds; the same clock (uv_hrtime) node:wasi answers for clock_time_get(MONOTONIC). */
@@ -14,6 +21,11 @@ export const nowNs = (): bigint => process.hrtime.bigint();
 
 /** Longest delay setTimeout takes (2^31-1 ms, about 24.8 days); a longer one would fire at once, every time. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Longest run of the guest without a turn of Node's event loop (ms) before a blocking import yields once. */
+const SLICE_MS = 10;
+/** The clock is read every this many immediate answers (a power of two): a read costs more than most answers. */
+const PACE_EVERY = 16;
 
 /** The one pending wait (the guest is single-threaded: at most one import waits at a time). */
 type Pending = { resolve: () => void; reject: (e: GuestExit) => void; timer: NodeJS.Timeout | null; immediate: NodeJS.Immediate | null };
@@ -24,6 +36,9 @@ export class Waker {
   readonly hub = new ChangeHub();
   private stopped: GuestExit | null = null;
   private pending: Pending | null = null;
+  /** When the guest last got control back from the event loop (performance.now() ms; 0 = not yet known). */
+  private resumedAt = 0;
+  private answered = 0;
 
   constructor() {
     this.hub.onRaise = () => {
@@ -59,6 +74,18 @@ export class Waker {
     });
   }
 
+  /**
+   * Passes a blocking import's answer through, or, when the guest has held the event loop for SLICE_MS, a promise
+   * of the same answer after one turn of the loop (the import's work is already done: only its return waits).
+   */
+  pace(r: number | Promise<number>): number | Promise<number> {
+    if (typeof r !== 'number' || (++this.answered & (PACE_EVERY - 1)) !== 0) return r;
+    const now = performance.now();
+    if (this.resumedAt === 0) this.resumedAt = now;
+    if (now - this.resumedAt < SLICE_MS) return r;
+    return this.wait(null, true).then(() => r);
+  }
+
   /** Ends every pending and future wait with GuestExit(code). */
   stop(code: number): void {
     if (!this.stopped) this.stopped = new GuestExit(code);
@@ -71,6 +98,9 @@ export class Waker {
     if (p.timer) clearTimeout(p.timer);
     if (p.immediate) clearImmediate(p.immediate);
     if (err) p.reject(err);
-    else p.resolve();
+    else {
+      this.resumedAt = performance.now(); // the loop has had its turn: the guest's slice starts again
+      p.resolve();
+    }
   }
 }

@@ -1,11 +1,18 @@
 // Reading and writing a TCP stream for the guest: shared by sock_recv/sock_send and fd_read/fd_write.
 // A blocking stream whose first attempt says AGAIN waits for the next change of the instance and tries again;
 // the wait ends on data, EOF, a reset (the stream turns readable/writable) or the host stopping (GuestExit).
-import { Errno, RIFLAGS_PEEK, RIFLAGS_WAITALL } from './abi.js';
-import { iovTotal, type GuestMemory, type Iovecs } from './guest-memory.js';
+//
+// These run once per guest read or write, so the common path allocates nothing of its own: the iovecs are parsed
+// into one scratch array of (ptr, len) pairs and bytes are copied straight between guest memory and the stream.
+import { Errno, IOVEC_SIZE, IOV_MAX, RIFLAGS_PEEK, RIFLAGS_WAITALL } from './abi.js';
+import type { GuestMemory } from './guest-memory.js';
 import type { TcpStream } from '../sockets/tcp-stream.js';
 import type { Waker } from '../wait/waker.js';
 import { profile, profNow } from '../wait/profile.js';
+
+/** The validated iovecs of the call in progress as (ptr, len) pairs, non-empty ones only. A call that has to
+ *  wait keeps its own copy (the scratch belongs to whichever call runs next). */
+const SCRATCH = new Uint32Array(IOV_MAX * 2);
 
 /** Retries `attempt` after each change of the instance until it answers something other than AGAIN. */
 export async function retry(waker: Waker, attempt: () => number): Promise<number> {
@@ -16,12 +23,49 @@ export async function retry(waker: Waker, attempt: () => number): Promise<number
   }
 }
 
+/** Reads and validates an iovec array into SCRATCH (the array and every buffer in bounds); returns how many
+ *  non-empty ranges it holds, or -errno (INVAL for an absurd count, FAULT for a bad pointer). */
+function loadIovecs(mem: GuestMemory, iovsPtr: number, iovsLen: number): number {
+  iovsLen >>>= 0;
+  if (iovsLen > IOV_MAX) return -Errno.INVAL;
+  if (!mem.ok(iovsPtr, iovsLen * IOVEC_SIZE)) return -Errno.FAULT;
+  let n = 0;
+  for (let i = 0; i < iovsLen; i++) {
+    const ptr = mem.u32(iovsPtr + i * IOVEC_SIZE);
+    const len = mem.u32(iovsPtr + i * IOVEC_SIZE + 4);
+    if (!mem.ok(ptr, len)) return -Errno.FAULT;
+    if (len > 0) {
+      SCRATCH[2 * n] = ptr;
+      SCRATCH[2 * n + 1] = len;
+      n++;
+    }
+  }
+  return n;
+}
+
+/** Copies up to `limit` bytes named by `n` (ptr, len) pairs of `iov` into one fresh Buffer (Node keeps it until
+ *  written: guest memory can change or move meanwhile). */
+function gather(mem: GuestMemory, iov: Uint32Array, n: number, limit: number): Buffer {
+  let total = 0;
+  for (let i = 0; i < n; i++) total += iov[2 * i + 1];
+  total = Math.min(total, limit);
+  const out = Buffer.allocUnsafe(total);
+  const u8 = mem.u8;
+  let off = 0;
+  for (let i = 0; i < n && off < total; i++) {
+    const ptr = iov[2 * i];
+    const take = Math.min(iov[2 * i + 1], total - off);
+    out.set(u8.subarray(ptr, ptr + take), off);
+    off += take;
+  }
+  return out;
+}
+
 /** One recv attempt into validated iovecs: writes the results, returns the errno (AGAIN when nothing is there). */
-function recvOnce(mem: GuestMemory, st: TcpStream, iovs: Iovecs, flags: number, nreadPtr: number, roflagsPtr: number | null): number {
-  const dst: Uint8Array[] = [];
-  for (const v of iovs) dst.push(mem.bytes(v.ptr, v.len)); // views taken per attempt: memory may have grown
+function recvOnce(mem: GuestMemory, st: TcpStream, iov: Uint32Array, n: number, flags: number, nreadPtr: number, roflagsPtr: number | null): number {
   const t0 = profNow();
-  const r = st.readInto(dst, (flags & RIFLAGS_PEEK) !== 0, (flags & RIFLAGS_WAITALL) !== 0);
+  // memory is looked up per attempt: it may have grown since the call started
+  const r = st.readInto(mem.u8, iov, n, (flags & RIFLAGS_PEEK) !== 0, (flags & RIFLAGS_WAITALL) !== 0);
   if (profile) profile.io(false, t0, r);
   if (r < 0) return -r;
   mem.setU32(nreadPtr, r);
@@ -35,20 +79,20 @@ export function streamRecv(
   nreadPtr: number, roflagsPtr: number | null,
 ): number | Promise<number> {
   if ((flags & ~(RIFLAGS_PEEK | RIFLAGS_WAITALL)) !== 0) return Errno.INVAL;
-  const iovs = mem.iovecs(iovsPtr, iovsLen);
-  if (typeof iovs === 'number') return iovs;
+  const n = loadIovecs(mem, iovsPtr, iovsLen);
+  if (n < 0) return -n;
   if (!mem.ok(nreadPtr, 4) || (roflagsPtr !== null && !mem.ok(roflagsPtr, 2))) return Errno.FAULT;
-  // No closure on the common path (data there, or a non-blocking AGAIN): this runs once per guest read.
-  const r = recvOnce(mem, st, iovs, flags, nreadPtr, roflagsPtr);
+  const r = recvOnce(mem, st, SCRATCH, n, flags, nreadPtr, roflagsPtr);
   if (r !== Errno.AGAIN || st.nonblock) return r;
-  return retry(waker, () => recvOnce(mem, st, iovs, flags, nreadPtr, roflagsPtr));
+  const iov = SCRATCH.slice(0, 2 * n);
+  return retry(waker, () => recvOnce(mem, st, iov, n, flags, nreadPtr, roflagsPtr));
 }
 
 /** One send attempt from validated iovecs: writes nsent, returns the errno (AGAIN when the queue is full). */
-function sendOnce(mem: GuestMemory, st: TcpStream, iovs: Iovecs, nsentPtr: number): number {
+function sendOnce(mem: GuestMemory, st: TcpStream, iov: Uint32Array, n: number, nsentPtr: number): number {
   const t0 = profNow();
   const room = st.writeRoom;
-  const r = st.write(mem.gather(iovs, room > 0 ? room : 1));
+  const r = st.write(gather(mem, iov, n, room > 0 ? room : 1));
   if (profile) profile.io(true, t0, r);
   if (r < 0) return -r;
   mem.setU32(nsentPtr, r);
@@ -59,14 +103,15 @@ function sendOnce(mem: GuestMemory, st: TcpStream, iovs: Iovecs, nsentPtr: numbe
 export function streamSend(
   mem: GuestMemory, waker: Waker, st: TcpStream, iovsPtr: number, iovsLen: number, nsentPtr: number,
 ): number | Promise<number> {
-  const iovs = mem.iovecs(iovsPtr, iovsLen);
-  if (typeof iovs === 'number') return iovs;
+  const n = loadIovecs(mem, iovsPtr, iovsLen);
+  if (n < 0) return -n;
   if (!mem.ok(nsentPtr, 4)) return Errno.FAULT;
-  if (iovTotal(iovs) === 0) {
+  if (n === 0) {
     mem.setU32(nsentPtr, 0);
     return Errno.SUCCESS;
   }
-  const r = sendOnce(mem, st, iovs, nsentPtr);
+  const r = sendOnce(mem, st, SCRATCH, n, nsentPtr);
   if (r !== Errno.AGAIN || st.nonblock) return r;
-  return retry(waker, () => sendOnce(mem, st, iovs, nsentPtr));
+  const iov = SCRATCH.slice(0, 2 * n);
+  return retry(waker, () => sendOnce(mem, st, iov, n, nsentPtr));
 }

@@ -1,0 +1,55 @@
+// The receive buffer of a stream: the Buffers Node delivered, oldest first, in a ring that is reused. A plain
+// array emptied after every read (the usual case: the guest takes everything) would give up its backing store and
+// allocate a new one at the next 'data' event, once per message.
+
+const EMPTY = Buffer.alloc(0);
+/** Ring size a new queue starts with, and the size past which an emptied ring is given back (a burst of tiny
+ *  chunks must not leave a large ring behind on every connection). */
+const INITIAL = 8;
+const KEEP_MAX = 64;
+
+/** A FIFO of Buffers in a growable ring; taken slots are cleared so that no delivered Buffer is kept alive. */
+export class ChunkQueue {
+  private ring: Buffer[] = new Array<Buffer>(INITIAL).fill(EMPTY);
+  private head = 0;
+  /** Number of chunks queued. */
+  count = 0;
+
+  /** Appends a chunk. */
+  push(c: Buffer): void {
+    if (this.count === this.ring.length) this.grow();
+    this.ring[(this.head + this.count) & (this.ring.length - 1)] = c;
+    this.count++;
+  }
+
+  /** Chunk number `k` from the oldest (0 <= k < count). */
+  at(k: number): Buffer {
+    return this.ring[(this.head + k) & (this.ring.length - 1)];
+  }
+
+  /** Drops the `k` oldest chunks, then keeps only the bytes from `offset` on of the (new) oldest one. */
+  take(k: number, offset: number): void {
+    const mask = this.ring.length - 1;
+    for (let i = 0; i < k; i++) this.ring[(this.head + i) & mask] = EMPTY;
+    this.head = (this.head + k) & mask;
+    this.count -= k;
+    if (offset > 0) this.ring[this.head] = this.ring[this.head].subarray(offset);
+    else if (this.count === 0 && this.ring.length > KEEP_MAX) this.clear();
+  }
+
+  /** Drops every chunk. */
+  clear(): void {
+    if (this.ring.length > KEEP_MAX) this.ring = new Array<Buffer>(INITIAL).fill(EMPTY);
+    else this.ring.fill(EMPTY);
+    this.head = 0;
+    this.count = 0;
+  }
+
+  /** Doubles the ring (its length stays a power of two), oldest chunk first. */
+  private grow(): void {
+    const next = new Array<Buffer>(this.ring.length * 2).fill(EMPTY);
+    for (let k = 0; k < this.count; k++) next[k] = this.at(k);
+    this.ring = next;
+    this.head = 0;
+  }
+}
