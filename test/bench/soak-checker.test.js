@@ -103,6 +103,15 @@ test('a chat piece cut short is accepted only from a sender we reset', () => {
   assert.ok(checkPiece(text, cut, (sender) => sender === 9).truncated);
 });
 
+test('a chat piece cut short says whether its sender was not reset or its bytes differ', () => {
+  const text = bytePool(new Rng(2), 1 << 16, true);
+  const full = piece(text, 9, 0, 300, true);
+  const cut = Buffer.concat([full.subarray(0, 120), Buffer.from('\n')]);
+  assert.throws(() => checkPiece(text, cut, () => false), (e) => /is 121 bytes, its tag says 300 \(its sender was not reset\)/.test(e.message));
+  cut[100] ^= 1;
+  assert.throws(() => checkPiece(text, cut, () => true), (e) => /differs from what was sent at byte 100/.test(e.message));
+});
+
 test('long chat lines are cut into pieces the way the server relays them', () => {
   const lens = pieceLengths(3 * MAX_LINE + 5);
   assert.equal(lens, [MAX_LINE, MAX_LINE, MAX_LINE, 40]);
