@@ -103,15 +103,20 @@ export class GuestMemory {
     let total = 0;
     for (const v of iovs) total += v.len;
     total = Math.min(total, limit);
-    const out = Buffer.allocUnsafe(total);
+    return this.gatherInto(iovs, Buffer.allocUnsafe(total));
+  }
+
+  /** Copies the bytes named by validated iovecs into `dst`, as many as fit; returns `dst`. */
+  gatherInto(iovs: Iovecs, dst: Buffer): Buffer {
+    const total = dst.length;
     let off = 0;
     for (const v of iovs) {
       if (off >= total) break;
       const n = Math.min(v.len, total - off);
-      out.set(this.bytes(v.ptr, n), off);
+      dst.set(this.bytes(v.ptr, n), off);
       off += n;
     }
-    return out;
+    return dst;
   }
 }
 

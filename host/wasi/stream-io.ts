@@ -44,11 +44,32 @@ export function streamRecv(
   return retry(waker, () => recvOnce(mem, st, iovs, flags, nreadPtr, roflagsPtr));
 }
 
+/** Largest send gathered into the reused buffer below; larger ones get a buffer of their own. */
+const SEND_SCRATCH_BYTES = 64 * 1024;
+/**
+ * Sends on a socket with nothing queued are gathered into this one buffer. Node writes such a send at once when the
+ * kernel takes it all (the usual case) and keeps no reference, so the next send reuses the buffer: a send then
+ * allocates nothing. When Node has to queue the write, it keeps the buffer until it is written, and a new one
+ * replaces it here (at most one such buffer per connection with a pending write: later sends on it see the queue
+ * and get their own). Without it, every send left a buffer of its size for V8 to collect, and the Node host's
+ * RSS under load followed that garbage: its malloc heap and V8's young generation kept growing for minutes.
+ */
+let sendScratch = Buffer.allocUnsafeSlow(SEND_SCRATCH_BYTES);
+
+/** The bytes of one send: up to `limit` from the iovecs, in the reused buffer when `st` has nothing queued. */
+function sendBytes(mem: GuestMemory, st: TcpStream, iovs: Iovecs, limit: number): { data: Buffer; scratch: boolean } {
+  const n = Math.min(iovTotal(iovs), limit);
+  if (n > SEND_SCRATCH_BYTES || st.socket.writableLength > 0) return { data: mem.gather(iovs, n), scratch: false };
+  return { data: mem.gatherInto(iovs, sendScratch.subarray(0, n)), scratch: true };
+}
+
 /** One send attempt from validated iovecs: writes nsent, returns the errno (AGAIN when the queue is full). */
 function sendOnce(mem: GuestMemory, st: TcpStream, iovs: Iovecs, nsentPtr: number): number {
   const t0 = profNow();
   const room = st.writeRoom;
-  const r = st.write(mem.gather(iovs, room > 0 ? room : 1));
+  const { data, scratch } = sendBytes(mem, st, iovs, room > 0 ? room : 1);
+  const r = st.write(data);
+  if (scratch && st.socket.writableLength > 0) sendScratch = Buffer.allocUnsafeSlow(SEND_SCRATCH_BYTES); // Node kept it
   if (profile) profile.io(true, t0, r);
   if (r < 0) return -r;
   mem.setU32(nsentPtr, r);
