@@ -42,7 +42,14 @@ if (prefix && isNodeHostServer) {
   };
   const file = `${prefix}.${process.pid}.jsonl`;
   const t0 = Date.now();
+  // WASMUX_HEAP_LOG_GC=1: a full collection before each sample, so heap_used is what is still alive (slower).
+  let gc = null;
+  if (process.env.WASMUX_HEAP_LOG_GC === '1') {
+    v8.setFlagsFromString('--expose-gc');
+    gc = require('node:vm').runInNewContext('gc');
+  }
   const sample = () => {
+    gc?.();
     const m = process.memoryUsage();
     const spaces = {};
     for (const s of v8.getHeapSpaceStatistics()) spaces[s.space_name.replace(/_space$/, '')] = Math.round(s.space_size / 1024);
