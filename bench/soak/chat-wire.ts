@@ -51,15 +51,26 @@ export function checkPiece(text: Buffer, payload: Buffer, cutShort: (sender: num
   const [sender, seq, len] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const endsLine = payload[payload.length - 1] === NEWLINE;
   if (len !== payload.length) {
+    let why = endsLine ? 'its sender was not reset' : 'it does not end a line';
     if (len > payload.length && endsLine && cutShort(sender)) {
       const want = piece(text, sender, seq, len, true).subarray(0, payload.length - 1);
-      if (want.equals(payload.subarray(0, payload.length - 1))) return { sender, seq, payload, truncated: true };
+      const at = firstDifference(want, payload);
+      if (at < 0) return { sender, seq, payload, truncated: true };
+      why = `cut short, but it differs from what was sent at byte ${at}`;
+    } else if (len < payload.length) {
+      why = 'longer than sent';
     }
-    throw new CheckError(`chat piece #${sender}.${seq} is ${payload.length} bytes, its tag says ${len}`, payload.length);
+    throw new CheckError(`chat piece #${sender}.${seq} is ${payload.length} bytes, its tag says ${len} (${why})`, payload.length);
   }
   const want = piece(text, sender, seq, len, endsLine);
   if (!want.equals(payload)) throw new CheckError(`chat piece #${sender}.${seq} differs from what was sent`, payload.length);
   return { sender, seq, payload, truncated: false };
+}
+
+/** The first offset where `got` differs from `want` (over want's length), or -1 when got starts with want. */
+function firstDifference(want: Buffer, got: Buffer): number {
+  for (let i = 0; i < want.length; i++) if (want[i] !== got[i]) return i;
+  return -1;
 }
 
 enum Part { PREFIX, PAYLOAD }

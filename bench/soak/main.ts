@@ -10,6 +10,7 @@ import { hookExit, killAll, unhookExit } from '../driver/proc.js';
 import { parseSoakArgs, SOAK_HELP, SoakUsage, type SoakOptions } from './options.js';
 import { runPair, samplePair, type LivePair, type PairResult } from './pair.js';
 import { renderSvg, renderTable } from './report.js';
+import { StartGate } from './start-gate.js';
 
 function say(line: string): void { process.stderr.write(`soak: ${line}\n`); }
 
@@ -87,7 +88,9 @@ export async function runSoak(argv: string[]): Promise<number> {
   }, opts.intervalS * 1000);
   let results: PairResult[];
   try {
-    results = await pooled(pairs, opts.parallel, (p, i) => runPair(root, opts, p, (opts.seed + i * 7919) % 0x7fffffff));
+    // Pairs that all run at once start their traffic together, so they also end together (see start-gate.ts).
+    const gate = new StartGate(opts.parallel >= pairs.length ? pairs.length : 1);
+    results = await pooled(pairs, opts.parallel, (p, i) => runPair(root, opts, p, (opts.seed + i * 7919) % 0x7fffffff, gate));
   } catch (e) {
     process.stderr.write(`wasmux soak: internal error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
     return 1;

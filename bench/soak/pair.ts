@@ -1,6 +1,7 @@
-// One host+server pair of the soak: starts the server, runs its protocol's traffic for the duration while the
-// orchestrator samples it, lets the exchanges in flight finish (each bounded by --stall), stops the server, and
-// returns what happened. A server that dies mid-run ends the pair early with an unexpected error.
+// One host+server pair of the soak: starts the server, waits at the start gate for the pairs running beside it,
+// runs its protocol's traffic for the duration while the orchestrator samples it, lets the exchanges in flight
+// finish (each bounded by --stall), stops the server, and returns what happened. A server that dies mid-run ends
+// the pair early with an unexpected error.
 import { unexpected } from './counters.js';
 import { chatTraffic } from './chat-traffic.js';
 import { echoTraffic } from './echo-traffic.js';
@@ -10,6 +11,7 @@ import { kvTraffic } from './kv-traffic.js';
 import type { SoakHost, SoakOptions, SoakServerName } from './options.js';
 import { sample, type Sample } from './rss.js';
 import { startSoakServer, ServerStartError } from './server.js';
+import type { StartGate } from './start-gate.js';
 import { makeContext, type Traffic, type TrafficContext } from './traffic.js';
 
 const TRAFFIC: Record<SoakServerName, Traffic> = { echo: echoTraffic, chat: chatTraffic, http: httpTraffic, kv: kvTraffic };
@@ -55,13 +57,16 @@ function withRates(samples: Sample[]): PairResult['samples'] {
 }
 
 /** Runs one pair for opts.durationS seconds; `live` is filled in as it goes. Never throws for a server's fault. */
-export async function runPair(root: string, opts: SoakOptions, live: LivePair, seed: number): Promise<PairResult> {
+export async function runPair(root: string, opts: SoakOptions, live: LivePair, seed: number, gate: StartGate): Promise<PairResult> {
   const label = `${live.host} ${live.server}`;
   let running = true;
+  let arrived: Promise<void> = Promise.resolve();
   let result: Omit<PairResult, 'misses'>;
   const base = { host: live.host, server: live.server, connections: opts.connections, seed };
   try {
-    const server = await startSoakServer(root, live.host, live.server);
+    // Arrive at the gate whether the server started or not: the other pairs must not wait for a failed one.
+    const server = await startSoakServer(root, live.host, live.server).finally(() => { arrived = gate.arrive(); });
+    await arrived;
     const ctx = makeContext(server.port, label, seed, opts.maxSize, opts.stallS * 1000, () => running);
     live.startedAt = Date.now();
     live.ctx = ctx;

@@ -43,13 +43,13 @@ function loadIovecs(mem: GuestMemory, iovsPtr: number, iovsLen: number): number 
   return n;
 }
 
-/** Copies up to `limit` bytes named by `n` (ptr, len) pairs of `iov` into one fresh Buffer (Node keeps it until
- *  written: guest memory can change or move meanwhile). */
-function gather(mem: GuestMemory, iov: Uint32Array, n: number, limit: number): Buffer {
+/** Copies up to `limit` bytes named by `n` (ptr, len) pairs of `iov` into `into` when they fit, else into one
+ *  fresh Buffer (Node keeps what it queues until written: guest memory can change or move meanwhile). */
+function gather(mem: GuestMemory, iov: Uint32Array, n: number, limit: number, into: Buffer | null): Buffer {
   let total = 0;
   for (let i = 0; i < n; i++) total += iov[2 * i + 1];
   total = Math.min(total, limit);
-  const out = Buffer.allocUnsafe(total);
+  const out = into !== null && total <= into.length ? into.subarray(0, total) : Buffer.allocUnsafe(total);
   const u8 = mem.u8;
   let off = 0;
   for (let i = 0; i < n && off < total; i++) {
@@ -88,11 +88,28 @@ export function streamRecv(
   return retry(waker, () => recvOnce(mem, st, iov, n, flags, nreadPtr, roflagsPtr));
 }
 
+/** Largest send gathered into the reused buffer below; larger ones get a buffer of their own. */
+const SEND_SCRATCH_BYTES = 64 * 1024;
+/**
+ * Sends on a socket with nothing queued are gathered into this one buffer. Node writes such a send at once when the
+ * kernel takes it all (the usual case) and keeps no reference, so the next send reuses the buffer: a send then
+ * allocates nothing. When Node has to queue the write, it keeps the buffer until it is written, and a new one
+ * replaces it here (at most one such buffer per connection with a pending write: later sends on it see the queue
+ * and get their own). Without it, every send left a buffer of its size for V8 to collect, and the Node host's
+ * RSS under load followed that garbage: its malloc heap and V8's young generation kept growing for minutes.
+ */
+let sendScratch = Buffer.allocUnsafeSlow(SEND_SCRATCH_BYTES);
+
 /** One send attempt from validated iovecs: writes nsent, returns the errno (AGAIN when the queue is full). */
 function sendOnce(mem: GuestMemory, st: TcpStream, iov: Uint32Array, n: number, nsentPtr: number): number {
   const t0 = profNow();
   const room = st.writeRoom;
-  const r = st.write(gather(mem, iov, n, room > 0 ? room : 1));
+  const scratch = st.socket.writableLength === 0 ? sendScratch : null;
+  const data = gather(mem, iov, n, room > 0 ? room : 1, scratch);
+  const r = st.write(data);
+  if (scratch !== null && data.buffer === scratch.buffer && st.socket.writableLength > 0) {
+    sendScratch = Buffer.allocUnsafeSlow(SEND_SCRATCH_BYTES); // Node kept it queued
+  }
   if (profile) profile.io(true, t0, r);
   if (r < 0) return -r;
   mem.setU32(nsentPtr, r);
