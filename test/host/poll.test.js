@@ -100,7 +100,9 @@ test('a relative monotonic clock fires after its timeout while the stream stays 
 test('an ABSTIME monotonic clock uses the clock_time_get base', async () => {
   const [r] = await probe([clocksub(0, 6, MONOTONIC, fromNow(MONOTONIC, 30), ABSTIME), poll(1)].join('\n'), 1);
   assert.equal(r.events.map((e) => e.userdata), [6]);
-  assert.ok(r.elapsedMs >= 29 && r.elapsedMs < 1000, `monotonic ABSTIME took ${r.elapsedMs} ms`);
+  // The deadline is read before the subscriptions are written and the clock starts around the call, so a busy
+  // machine shortens the wait a little; a wrong base would fire at once or never.
+  assert.ok(r.elapsedMs >= 25 && r.elapsedMs < 1000, `monotonic ABSTIME took ${r.elapsedMs} ms`);
 });
 
 test('an ABSTIME realtime clock works', async () => {
