@@ -4,7 +4,8 @@
 // test run), and the conformance probes build/test/select-probe.wasm and build/test/exit-code.wasm.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { readdirSync, mkdirSync } from "node:fs";
+import { readdirSync, mkdirSync, readFileSync } from "node:fs";
+import { declareUnwindRegion } from "./lib/unwind-region.js";
 
 const only = process.argv.slice(2);
 const examples = readdirSync("assembly/examples")
@@ -16,16 +17,19 @@ mkdirSync("build/test", { recursive: true });
 const jobs = examples.map((name) => ({
   name: `build/${name}.wasm`,
   argv: [`assembly/examples/${name}.ts`, "-o", `build/${name}.wasm`, "--target", "release"],
+  unwindRegion: true,
 }));
 if (only.length === 0 || only.includes("harness")) {
   // A real WASI command (with the shim) that the conformance tests run on both hosts.
   jobs.push({
     name: "build/test/select-probe.wasm",
     argv: ["test/assembly/select-probe.ts", "-o", "build/test/select-probe.wasm", "--target", "release"],
+    unwindRegion: true,
   });
   jobs.push({
     name: "build/test/exit-code.wasm",
     argv: ["test/assembly/exit-code.ts", "-o", "build/test/exit-code.wasm", "--target", "release"],
+    unwindRegion: true,
   });
   jobs.push({
     name: "build/test/core-harness.wasm",
@@ -42,6 +46,10 @@ if (only.length === 0 || only.includes("harness")) {
   });
 }
 
+// Modules built with asconfig.json keep their data above its memoryBase: the bytes below are the unwind region
+// they declare to the Node host (scripts/lib/unwind-region.js).
+const { memoryBase } = JSON.parse(readFileSync("asconfig.json", "utf8")).options;
+
 // One compiler process per module: asc keeps option state between in-process runs (the harness
 // then inherits the shim's `use` aliases), and two at a time use both cores.
 const ascBin = fileURLToPath(new URL("../node_modules/assemblyscript/bin/asc.js", import.meta.url));
@@ -51,6 +59,7 @@ function compile(job) {
     let err = "";
     child.stderr.on("data", (d) => { err += d; });
     child.on("close", (code) => {
+      if (code === 0 && job.unwindRegion) declareUnwindRegion(job.name, memoryBase);
       if (code === 0) console.log(`build-wasm: ${job.name}`);
       else console.error(`build-wasm: ${job.name} failed\n${err}`);
       resolve(code === 0);

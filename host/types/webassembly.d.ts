@@ -12,6 +12,7 @@ declare namespace WebAssembly {
     constructor(bytes: BufferSource);
     static exports(module: Module): ModuleExportDescriptor[];
     static imports(module: Module): ModuleImportDescriptor[];
+    static customSections(module: Module, name: string): ArrayBuffer[];
   }
   class Instance {
     constructor(module: Module, imports?: Imports);

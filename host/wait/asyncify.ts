@@ -1,17 +1,20 @@
 // Binaryen Asyncify: the module is rewritten at load so that a call to a blocking import can unwind the Wasm
 // stack into a buffer, return to JS, and later rewind to the same point. Works on any Node (no engine support).
 //
-// Where the unwind buffer lives: the guest's allocator owns all of memory (growing a page for us is not safe),
-// so the host borrows a fixed region (REGION_ADDR, up to REGION_SIZE bytes). Before unwinding it saves the
-// region's bytes; once _start has returned from the unwind it copies the unwind data out and puts the original
-// bytes back. Before rewinding it does the reverse, and the re-entered import restores the original bytes right
-// after asyncify_stop_rewind. No other guest store runs during an unwind or rewind, so the guest never sees
-// the borrowed bytes, and while the guest is suspended (when JS reads and writes results) memory is intact.
+// Where the unwind buffer lives: a module may reserve a region for it (unwind-region.ts; our AssemblyScript
+// builds do), and then the data stays there while the guest is suspended and nothing is copied. Otherwise the
+// guest's allocator owns all of memory (growing a page for us is not safe), so the host borrows a fixed region
+// (REGION_ADDR, up to REGION_SIZE bytes). Before unwinding it saves the region's bytes; once _start has returned
+// from the unwind it copies the unwind data out and puts the original bytes back. Before rewinding it does the
+// reverse, and the re-entered import restores the original bytes right after asyncify_stop_rewind. No other guest
+// store runs during an unwind or rewind, so the guest never sees the borrowed bytes, and while the guest is
+// suspended (when JS reads and writes results) memory is intact.
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { cacheDir as wasmuxCacheDir } from '../cache-dir.js';
 import { join } from 'node:path';
 import { BLOCKING_IMPORT_PATHS, type BlockingImport, type WaitStrategy } from './strategy.js';
+import { declaredUnwindRegion, type UnwindRegion } from './unwind-region.js';
 
 const REGION_ADDR = 16;
 const REGION_SIZE = 32 * 1024;
@@ -95,6 +98,8 @@ export function asyncifyStrategy(): WaitStrategy {
   let regionSize = 0; // bytes borrowed for this unwind (REGION_SIZE unless memory is smaller)
   let used = 0; // bytes of the region the unwind wrote (header + saved frames)
   let rewinding = false; // mirrors asyncify_get_state() === REWINDING without a call into Wasm per import
+  let declared: UnwindRegion | null = null; // what the compiled module reserves, if anything
+  let own: UnwindRegion | null = null; // the reserved region in use: set at run when memory holds it
   // Preallocated copies (no allocation per wait): the guest's bytes and the unwind data.
   const saved = new Uint8Array(REGION_SIZE);
   const data = new Uint8Array(REGION_SIZE);
@@ -103,17 +108,28 @@ export function asyncifyStrategy(): WaitStrategy {
 
   return {
     name: 'asyncify',
-    compile: compileCached,
+    compile: async (bytes: Uint8Array) => {
+      const module = await compileCached(bytes);
+      declared = declaredUnwindRegion(module);
+      return module;
+    },
     wrap: (fn: BlockingImport) => (...args: any[]) => {
       if (rewinding) {
         rewinding = false;
         ex!.asyncify_stop_rewind();
-        region(used).set(saved.subarray(0, used)); // the guest's own bytes come back before it runs again
+        if (own === null) region(used).set(saved.subarray(0, used)); // the guest's own bytes come back before it runs again
         return result;
       }
       const r = fn(...args);
       if (typeof r === 'number') return r;
       pending = r;
+      if (own !== null) {
+        const dv = new DataView(ex!.memory.buffer);
+        dv.setUint32(own.addr, own.addr + 8, true);
+        dv.setUint32(own.addr + 4, own.addr + own.size, true);
+        ex!.asyncify_start_unwind(own.addr);
+        return 0;
+      }
       regionSize = Math.min(REGION_SIZE, ex!.memory.buffer.byteLength - REGION_ADDR);
       saved.set(region(regionSize)); // the unwind may write anywhere in the region: keep all of it
       const dv = new DataView(ex!.memory.buffer);
@@ -125,10 +141,23 @@ export function asyncifyStrategy(): WaitStrategy {
     run: async (instance) => {
       ex = instance.exports as unknown as AsyncifyExports;
       if (typeof ex.asyncify_get_state !== 'function') throw new Error('asyncify exports missing');
+      // Memory only grows, so a reserved region that fits now fits for the whole run.
+      own = declared !== null && declared.addr + declared.size <= ex.memory.buffer.byteLength ? declared : null;
       for (;;) {
         ex._start();
         if (ex.asyncify_get_state() !== STATE_UNWINDING) return;
         ex.asyncify_stop_unwind();
+        if (own !== null) {
+          // The data stays in the reserved region while JS works: nothing of the guest's lives there.
+          try {
+            result = await pending!;
+          } finally {
+            pending = null;
+          }
+          rewinding = true;
+          ex.asyncify_start_rewind(own.addr);
+          continue;
+        }
         // Only [header, position) was written: copy that out and put the guest's bytes back.
         used = new DataView(ex.memory.buffer).getUint32(REGION_ADDR, true) - REGION_ADDR;
         data.set(region(used));

@@ -2,12 +2,13 @@
 // the host yields to Node's event loop every few milliseconds, so the embedder's timers keep firing and the
 // connection and bytes the guest spins for arrive. Runs in a child process, so that a host that does starve its
 // loop fails the test by the timeout here instead of hanging it.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { toFile } from './fixtures.js';
-import { FIXTURES, ROOT, wat, withTimeout } from './helpers.js';
+import { FIXTURES, wat, withTimeout } from './helpers.js';
+import { ensureNode } from '../support/node-versions.js';
 
 /** Loose liveness bound on the embedder's timer lag. */
 const MAX_LAG_MS = 100;
@@ -40,8 +41,7 @@ test('a guest spinning on non-blocking accept, a zero-timeout poll and recv leav
 });
 
 test('a guest spinning on non-blocking accept, a zero-timeout poll and recv leaves the embedder\'s timers running under JSPI', async () => {
-  const node24 = execFileSync('bash', [join(ROOT, 'scripts', 'ensure-node24.sh')], { encoding: 'utf8', timeout: 300000 }).trim();
-  check(await runEmbedder(node24, 'jspi'));
+  check(await runEmbedder(ensureNode(24), 'jspi'));
 });
 
 test.run();
