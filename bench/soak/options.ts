@@ -23,6 +23,8 @@ export interface SoakOptions {
   maxSize: number;
   /** Seconds without progress after which an exchange counts as stalled (its bytes lost). */
   stallS: number;
+  /** Flags for node in front of every server's `wasmux run` (the wasmux process of both hosts). */
+  nodeFlags: string[];
 }
 
 export const SOAK_HELP = `Usage: wasmux soak [options]
@@ -44,6 +46,8 @@ Options:
   --interval TIME      RSS sample and progress interval (default 10s)
   --max-size BYTES     Largest write or value (default 65536)
   --stall TIME         No progress for this long counts as a stall: its bytes are lost (default 30s)
+  --node-flags FLAGS   Flags for node running each server's wasmux process, space-separated, e.g.
+                       '--semi-space-growth-factor=2' (V8's default young-generation growth) (default: none)
   -h, --help           Show this help
 `;
 
@@ -76,7 +80,7 @@ function list<T extends string>(text: string, known: readonly T[], what: string)
 export function parseSoakArgs(argv: string[]): SoakOptions | 'help' {
   const o: SoakOptions = {
     durationS: 600, servers: [...SOAK_SERVERS], hosts: [...SOAK_HOSTS], connections: 100,
-    seed: Date.now() % 0x7fffffff, out: null, intervalS: 10, parallel: 0, maxSize: 65536, stallS: 30,
+    seed: Date.now() % 0x7fffffff, out: null, intervalS: 10, parallel: 0, maxSize: 65536, stallS: 30, nodeFlags: [],
   };
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i];
@@ -105,6 +109,12 @@ export function parseSoakArgs(argv: string[]): SoakOptions | 'help' {
         break;
       }
       case '--out': o.out = take(); break;
+      case '--node-flags': {
+        o.nodeFlags = take().split(/\s+/).filter(Boolean);
+        const bad = o.nodeFlags.find((f) => !f.startsWith('-'));
+        if (bad !== undefined) throw new SoakUsage(`--node-flags takes node flags (each starting with -), not '${bad}'`);
+        break;
+      }
       default: throw new SoakUsage(`unknown option '${a}' (try 'wasmux soak --help')`);
     }
   }

@@ -9,6 +9,7 @@ import { start } from '../start.js';
 import { validateOptions } from '../validate-options.js';
 import { runBenchFromCheckout, runSoakFromCheckout } from './checkout-tools.js';
 import { MAIN_HELP, parseArgs, RUN_HELP, UsageError, type Parsed } from './args.js';
+import { growYoungGenerationInOneStep } from './young-generation.js';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`wasmux: ${message}\n`);
@@ -68,6 +69,8 @@ async function main(argv: string[]): Promise<void> {
   };
   process.once('SIGINT', onSignal(130));
   process.once('SIGTERM', onSignal(143));
+  // A server's memory should be flat after its first minute: see young-generation.ts.
+  if (options.host !== 'wasmtime') growYoungGenerationInOneStep();
   try {
     running = await start(options);
   } catch (e) {
