@@ -23,10 +23,10 @@ export interface SoakServer {
 export class ServerStartError extends Error {}
 
 /**
- * Starts build/NAME.wasm on `host` from the checkout at `root`, node running with `nodeFlags` (V8 flags, for
- * comparing heap settings); rejects with ServerStartError.
+ * Starts build/NAME.wasm on `host` from the checkout at `root`, node running with `nodeFlags` (by default the
+ * bin's, as the installed `wasmux` command runs); rejects with ServerStartError.
  */
-export async function startSoakServer(root: string, host: SoakHost, name: SoakServerName, nodeFlags: string[] = []): Promise<SoakServer> {
+export async function startSoakServer(root: string, host: SoakHost, name: SoakServerName, nodeFlags: readonly string[]): Promise<SoakServer> {
   const args = [...nodeFlags, join(root, 'dist', 'host', 'cli', 'main.js'), 'run', ...(host === 'wasmtime' ? ['--host', 'wasmtime'] : []),
     '--listen', '127.0.0.1:0', join(root, 'build', `${name}.wasm`)];
   const proc = spawnChild(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: childEnv() });

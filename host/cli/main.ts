@@ -1,6 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --min-semi-space-size=16 --max-semi-space-size=16
 // The `wasmux` command. Every failure is one `wasmux: ...` line on stderr: exit 2 for usage errors, 1 when the
 // module cannot be run; otherwise the guest's exit code (130/143 after SIGINT/SIGTERM, which stop it cleanly).
+// The shebang's node flags are NODE_HOST_V8_FLAGS (node-flags.ts says why).
 import { readFileSync } from 'node:fs';
 import { formatAddress } from '../address.js';
 import { WasmuxError } from '../errors.js';
@@ -9,7 +10,6 @@ import { start } from '../start.js';
 import { validateOptions } from '../validate-options.js';
 import { runBenchFromCheckout, runSoakFromCheckout } from './checkout-tools.js';
 import { MAIN_HELP, parseArgs, RUN_HELP, UsageError, type Parsed } from './args.js';
-import { growYoungGenerationInOneStep } from './young-generation.js';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`wasmux: ${message}\n`);
@@ -69,8 +69,6 @@ async function main(argv: string[]): Promise<void> {
   };
   process.once('SIGINT', onSignal(130));
   process.once('SIGTERM', onSignal(143));
-  // A server's memory should be flat after its first minute: see young-generation.ts.
-  if (options.host !== 'wasmtime') growYoungGenerationInOneStep();
   try {
     running = await start(options);
   } catch (e) {

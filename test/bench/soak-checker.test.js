@@ -11,6 +11,7 @@ import { echoTraffic } from '../../dist/bench/soak/echo-traffic.js';
 import { makeContext } from '../../dist/bench/soak/traffic.js';
 import { misses, summariseRss } from '../../dist/bench/soak/goals.js';
 import { parseSoakArgs, parseDuration, SoakUsage } from '../../dist/bench/soak/options.js';
+import { NODE_HOST_V8_FLAGS } from '../../dist/host/cli/node-flags.js';
 import { bytePool, Rng } from '../../dist/bench/soak/rng.js';
 import { StartGate } from '../../dist/bench/soak/start-gate.js';
 
@@ -205,13 +206,14 @@ test('a level that rose once in the first half shows in the halves figure too, b
   assert.is(misses({ ...judgedBase, rss }).length, 1);
 });
 
-test('--node-flags passes node flags to the servers and refuses anything that is not a flag', () => {
+test('--node-flags replaces the node flags of the bin for the servers, and refuses anything that is not a flag', () => {
   const flags = (argv) => {
     const o = parseSoakArgs(argv);
     if (o === 'help') throw new Error(`${argv.join(' ')} must not ask for help`);
     return o.nodeFlags;
   };
-  assert.equal(flags([]), []);
+  assert.equal(flags([]), [...NODE_HOST_V8_FLAGS]);
+  assert.equal(flags(['--node-flags', '']), []);
   assert.equal(flags(['--node-flags', ' --a=1  --b ']), ['--a=1', '--b']);
   assert.throws(() => parseSoakArgs(['--node-flags', '--a 16']), (e) => e instanceof SoakUsage && /not '16'/.test(e.message));
 });
