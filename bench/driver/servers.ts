@@ -2,6 +2,7 @@
 // its own and it never shares an event loop with the bench.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { NODE_HOST_V8_FLAGS } from '../../host/cli/node-flags.js';
 import { componentArgs, componentPathFor } from '../../host/wasmtime/component.js';
 import { latestPath } from '../../host/wasmtime/locate.js';
 import type { BenchEnv } from './env.js';
@@ -42,7 +43,7 @@ export function serverCommand(env: BenchEnv, name: ServerName, port: number, mod
       const mod = need(module ?? null, 'no module');
       if (!existsSync(mod)) throw new BenchError(`${mod.slice(env.root.length + 1)} is missing (npm run build:wasm)`);
       const dist = name === 'wasmux-node' ? join(env.root, 'dist') : need(env.hostBaseline ?? null, 'no --host-baseline');
-      return [node, join(dist, 'host', 'cli', 'main.js'), 'run', '--listen', addr, ...envArgs, mod];
+      return [node, ...NODE_HOST_V8_FLAGS, join(dist, 'host', 'cli', 'main.js'), 'run', '--listen', addr, ...envArgs, mod];
     }
     case 'wasmux-wasmtime': {
       const mod = need(module ?? null, 'no module');
@@ -110,7 +111,7 @@ export async function startProxy(env: BenchEnv, upstream: RunningServer): Promis
   if (!existsSync(mod)) throw new BenchError('build/proxy.wasm is missing (npm run build:wasm)');
   const port = await freePort(HOST);
   const target = `${upstream.host}:${upstream.port}`;
-  const args = [join(env.root, 'dist', 'host', 'cli', 'main.js'), 'run', '--listen', `${HOST}:${port}`,
+  const args = [...NODE_HOST_V8_FLAGS, join(env.root, 'dist', 'host', 'cli', 'main.js'), 'run', '--listen', `${HOST}:${port}`,
     '--allow-connect', target, mod, '--', target];
   const proc = spawnChild(env.node, args, { cwd: env.root, stdio: ['ignore', 'ignore', 'pipe'], env: childEnv() });
   if (!(await waitForPort(HOST, port, 60000, proc.exited))) {

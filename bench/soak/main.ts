@@ -114,7 +114,7 @@ export async function runSoak(argv: string[]): Promise<number> {
       options: {
         duration_s: opts.durationS, connections: opts.connections, seed: opts.seed, interval_s: opts.intervalS,
         parallel: Math.min(opts.parallel, pairs.length), max_size: opts.maxSize, stall_s: opts.stallS,
-        hosts: opts.hosts, servers: opts.servers,
+        hosts: opts.hosts, servers: opts.servers, node_flags: opts.nodeFlags,
       },
       passed: results.every((r) => r.misses.length === 0),
       misses: results.flatMap((r) => r.misses),

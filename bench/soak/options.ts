@@ -1,5 +1,6 @@
 // `wasmux soak` options: the help text and the parser. Durations accept 90, 90s, 10m or 1h; every mistake is
 // one usage line (exit 2), never a stack trace.
+import { NODE_HOST_V8_FLAGS } from '../../host/cli/node-flags.js';
 
 /** The example servers the soak drives, each with its own traffic and checker. */
 export const SOAK_SERVERS = ['echo', 'chat', 'http', 'kv'] as const;
@@ -23,6 +24,8 @@ export interface SoakOptions {
   maxSize: number;
   /** Seconds without progress after which an exchange counts as stalled (its bytes lost). */
   stallS: number;
+  /** Flags for node in front of every server's `wasmux run` (the wasmux process of both hosts). */
+  nodeFlags: readonly string[];
 }
 
 export const SOAK_HELP = `Usage: wasmux soak [options]
@@ -44,6 +47,8 @@ Options:
   --interval TIME      RSS sample and progress interval (default 10s)
   --max-size BYTES     Largest write or value (default 65536)
   --stall TIME         No progress for this long counts as a stall: its bytes are lost (default 30s)
+  --node-flags FLAGS   Flags for node running each server's wasmux process, space-separated; '' for
+                       none (default: the wasmux bin's, ${NODE_HOST_V8_FLAGS.join(' ')})
   -h, --help           Show this help
 `;
 
@@ -76,7 +81,7 @@ function list<T extends string>(text: string, known: readonly T[], what: string)
 export function parseSoakArgs(argv: string[]): SoakOptions | 'help' {
   const o: SoakOptions = {
     durationS: 600, servers: [...SOAK_SERVERS], hosts: [...SOAK_HOSTS], connections: 100,
-    seed: Date.now() % 0x7fffffff, out: null, intervalS: 10, parallel: 0, maxSize: 65536, stallS: 30,
+    seed: Date.now() % 0x7fffffff, out: null, intervalS: 10, parallel: 0, maxSize: 65536, stallS: 30, nodeFlags: NODE_HOST_V8_FLAGS,
   };
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i];
@@ -105,6 +110,13 @@ export function parseSoakArgs(argv: string[]): SoakOptions | 'help' {
         break;
       }
       case '--out': o.out = take(); break;
+      case '--node-flags': {
+        const flags = take().split(/\s+/).filter(Boolean);
+        const bad = flags.find((f) => !f.startsWith('-'));
+        if (bad !== undefined) throw new SoakUsage(`--node-flags takes node flags (each starting with -), not '${bad}'`);
+        o.nodeFlags = flags;
+        break;
+      }
       default: throw new SoakUsage(`unknown option '${a}' (try 'wasmux soak --help')`);
     }
   }

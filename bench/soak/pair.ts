@@ -65,7 +65,7 @@ export async function runPair(root: string, opts: SoakOptions, live: LivePair, s
   const base = { host: live.host, server: live.server, connections: opts.connections, seed };
   try {
     // Arrive at the gate whether the server started or not: the other pairs must not wait for a failed one.
-    const server = await startSoakServer(root, live.host, live.server).finally(() => { arrived = gate.arrive(); });
+    const server = await startSoakServer(root, live.host, live.server, opts.nodeFlags).finally(() => { arrived = gate.arrive(); });
     await arrived;
     const ctx = makeContext(server.port, label, seed, opts.maxSize, opts.stallS * 1000, () => running);
     live.startedAt = Date.now();

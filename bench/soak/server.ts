@@ -22,9 +22,12 @@ export interface SoakServer {
 /** Why a server could not be started (becomes a miss of that pair, not a crash). */
 export class ServerStartError extends Error {}
 
-/** Starts build/NAME.wasm on `host` from the checkout at `root`; rejects with ServerStartError. */
-export async function startSoakServer(root: string, host: SoakHost, name: SoakServerName): Promise<SoakServer> {
-  const args = [join(root, 'dist', 'host', 'cli', 'main.js'), 'run', ...(host === 'wasmtime' ? ['--host', 'wasmtime'] : []),
+/**
+ * Starts build/NAME.wasm on `host` from the checkout at `root`, node running with `nodeFlags` (by default the
+ * bin's, as the installed `wasmux` command runs); rejects with ServerStartError.
+ */
+export async function startSoakServer(root: string, host: SoakHost, name: SoakServerName, nodeFlags: readonly string[]): Promise<SoakServer> {
+  const args = [...nodeFlags, join(root, 'dist', 'host', 'cli', 'main.js'), 'run', ...(host === 'wasmtime' ? ['--host', 'wasmtime'] : []),
     '--listen', '127.0.0.1:0', join(root, 'build', `${name}.wasm`)];
   const proc = spawnChild(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: childEnv() });
   const port = await new Promise<number | null>((resolve) => {

@@ -1,6 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --min-semi-space-size=16 --max-semi-space-size=16
 // The `wasmux` command. Every failure is one `wasmux: ...` line on stderr: exit 2 for usage errors, 1 when the
 // module cannot be run; otherwise the guest's exit code (130/143 after SIGINT/SIGTERM, which stop it cleanly).
+// The shebang's node flags are NODE_HOST_V8_FLAGS (node-flags.ts says why).
 import { readFileSync } from 'node:fs';
 import { formatAddress } from '../address.js';
 import { WasmuxError } from '../errors.js';
