@@ -60,8 +60,10 @@ export function serverCommand(env: BenchEnv, name: ServerName, port: number, mod
       if (!wt || !existsSync(wt)) throw new BenchError('no current wasmtime in the cache (npm run setup:components)');
       return ['bash', '-c', RAISE_NOFILE, 'bash', wt, ...componentArgs({ listen: [addr], env: guestEnv, dirs: [], module: comp, args: [] })];
     }
-    case 'node-net': return [node, join(peers, 'node-echo.js'), HOST, String(port)];
-    case 'node-http': return [node, join(peers, 'node-http.js'), HOST, String(port)];
+    // Node's own servers run with the flags the wasmux bin gives itself, so a ratio compares the two ways of
+    // serving from one Node process as a user would start it, not two heap configurations.
+    case 'node-net': return [node, ...NODE_HOST_V8_FLAGS, join(peers, 'node-echo.js'), HOST, String(port)];
+    case 'node-http': return [node, ...NODE_HOST_V8_FLAGS, join(peers, 'node-http.js'), HOST, String(port)];
     case 'python-selectors':
       return [need(env.python.path, env.python.reason), join(env.root, 'bench', 'peers', 'py_selectors_echo.py'), HOST, String(port)];
     case 'uvloop':
