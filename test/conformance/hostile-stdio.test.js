@@ -98,7 +98,7 @@ for (const host of [...HOSTS, LATEST]) {
 
 for (const host of [...HOSTS, LATEST]) {
   const { name, env } = cliHost(host);
-  test(`[${host}] a guest writing to a stdout pipe whose reader has gone gets PIPE (the CLI buffers nothing)`, async () => {
+  test(`[${host}] a guest writing to a stdout whose reader has gone gets an error and exits with it (the CLI buffers nothing)`, async () => {
     const module = toFile('spam.wasm', spammer());
     const code = await withTimeout(new Promise((resolve) => {
       const child = spawn(process.execPath, [CLI, 'run', '--host', name, module], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ...env } });
@@ -106,7 +106,10 @@ for (const host of [...HOSTS, LATEST]) {
       child.on('close', resolve);
     }), 20000, 'CLI exit');
     // wasmtime >= 47 writes stdout through a WASI 0.2 stream, whose failure preview1 can only call IO (29).
+    // Node gives a child's stdio a socket pair, not a pipe: a write after the reader went away with bytes still
+    // unread is ECONNRESET rather than EPIPE, and wasmtime 36 passes the guest the errno it got (CONNRESET, 15).
     if (host === LATEST) assert.is(code, 29, 'the guest saw IO and exited with it');
+    else if (host === 'wasmtime') assert.ok(code === 64 || code === 15, `the guest saw PIPE or CONNRESET and exited with it (${code})`);
     else assert.is(code, 64, 'the guest saw PIPE and exited with it');
   });
 }
