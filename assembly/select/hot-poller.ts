@@ -9,6 +9,11 @@ import { Poller } from "./poller";
 import { HotSet } from "./hot-set";
 import { PollMode, PollPolicy } from "./poll-policy";
 
+/** What is left of a caller's `timeoutMs` (< 0: no limit, 0: just look) after waiting since `sinceNs`. */
+function timeLeftMs(timeoutMs: i64, sinceNs: u64): i64 {
+  return timeoutMs > 0 ? max<i64>(timeoutMs - <i64>((monotonicNs() - sinceNs) / 1_000_000), 0) : timeoutMs;
+}
+
 /**
  * Polls a ReadinessSet so that a busy loop's cost per call follows the active fds:
  * - FULL mode (the start, and any host whose poll is cheap): every call polls every fd, as Poller does.
@@ -61,7 +66,7 @@ export class HotPoller {
       const ready = this.waitHot(now, timeoutMs);
       if (ready != null) return ready;
       // The interval is over (or a hot fd failed): poll every fd with what is left of the caller's timeout.
-      if (timeoutMs > 0) timeoutMs = max<i64>(timeoutMs - <i64>((monotonicNs() - now) / 1_000_000), 0);
+      timeoutMs = timeLeftMs(timeoutMs, now);
     }
     return this.pollAll(timeoutMs, true);
   }
@@ -110,7 +115,7 @@ export class HotPoller {
       if (!policy.mustPollAll(now, this.hot.size, this.set.dead.length)) {
         const hotReady = this.waitHot(now, timeoutMs);
         if (hotReady != null) return hotReady;
-        if (timeoutMs > 0) timeoutMs = max<i64>(timeoutMs - <i64>((monotonicNs() - now) / 1_000_000), 0);
+        timeoutMs = timeLeftMs(timeoutMs, now);
       }
     }
     if (waitAll) {
