@@ -2,9 +2,6 @@
 // goes through here, so a hostile module gets an errno (FAULT) instead of a RangeError thrown in the host.
 import { Errno, IOVEC_SIZE, IOV_MAX } from './abi.js';
 
-/** A list of guest byte ranges described by an iovec array, already validated. */
-export type Iovecs = { ptr: number; len: number }[];
-
 /**
  * View over WebAssembly.Memory. The Uint8Array and DataView are kept between calls (creating them and reading
  * memory.buffer on every access showed up in profiles) and rebuilt only when memory.grow has detached the old
@@ -81,43 +78,50 @@ export class GuestMemory {
   }
 
   /**
-   * Reads and validates an iovec array: the array itself and every buffer it names must be in bounds.
-   * Returns the list, or an errno (INVAL for absurd counts, FAULT for bad pointers).
+   * Reads and validates an iovec array into `into` as (ptr, len) pairs, the non-empty ones only: the array itself
+   * and every buffer it names must be in bounds. Returns how many pairs, or -errno (INVAL for absurd counts, FAULT
+   * for bad pointers). `into` holds IOV_MAX pairs; nothing is allocated (this runs once per guest read or write).
    */
-  iovecs(iovsPtr: number, iovsLen: number): Iovecs | number {
+  loadIovecs(iovsPtr: number, iovsLen: number, into: Uint32Array): number {
     iovsLen >>>= 0;
-    if (iovsLen > IOV_MAX) return Errno.INVAL;
-    if (!this.ok(iovsPtr, iovsLen * IOVEC_SIZE)) return Errno.FAULT;
-    const out: Iovecs = [];
+    if (iovsLen > IOV_MAX) return -Errno.INVAL;
+    if (!this.ok(iovsPtr, iovsLen * IOVEC_SIZE)) return -Errno.FAULT;
+    let n = 0;
     for (let i = 0; i < iovsLen; i++) {
       const ptr = this.u32(iovsPtr + i * IOVEC_SIZE);
       const len = this.u32(iovsPtr + i * IOVEC_SIZE + 4);
-      if (!this.ok(ptr, len)) return Errno.FAULT;
-      if (len > 0) out.push({ ptr, len });
+      if (!this.ok(ptr, len)) return -Errno.FAULT;
+      if (len > 0) {
+        into[2 * n] = ptr;
+        into[2 * n + 1] = len;
+        n++;
+      }
     }
-    return out;
+    return n;
   }
 
-  /** Copies the bytes named by validated iovecs into one fresh Buffer, up to `limit` bytes. */
-  gather(iovs: Iovecs, limit: number): Buffer {
+  /**
+   * Copies up to `limit` bytes named by `n` validated (ptr, len) pairs of `iov` into `dst` when they fit, else
+   * into one fresh Buffer; returns the bytes' Buffer (a view of `dst`, or the new one).
+   */
+  gather(iov: Uint32Array, n: number, limit: number, dst: Buffer | null = null): Buffer {
     let total = 0;
-    for (const v of iovs) total += v.len;
+    for (let i = 0; i < n; i++) total += iov[2 * i + 1];
     total = Math.min(total, limit);
-    const out = Buffer.allocUnsafe(total);
+    const out = dst !== null && total <= dst.length ? dst.subarray(0, total) : Buffer.allocUnsafe(total);
+    const u8 = this.u8;
     let off = 0;
-    for (const v of iovs) {
-      if (off >= total) break;
-      const n = Math.min(v.len, total - off);
-      out.set(this.bytes(v.ptr, n), off);
-      off += n;
+    for (let i = 0; i < n && off < total; i++) {
+      const ptr = iov[2 * i];
+      const take = Math.min(iov[2 * i + 1], total - off);
+      out.set(u8.subarray(ptr, ptr + take), off);
+      off += take;
     }
     return out;
   }
 }
 
-/** Total byte length of validated iovecs. */
-export function iovTotal(iovs: Iovecs): number {
-  let t = 0;
-  for (const v of iovs) t += v.len;
-  return t;
+/** Room for the (ptr, len) pairs of the largest iovec array a guest may pass (IOV_MAX). */
+export function iovecPairs(): Uint32Array {
+  return new Uint32Array(IOV_MAX * 2);
 }

@@ -7,6 +7,10 @@ import { writeSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Errno, FDFLAGS_NONBLOCK, FDSTAT_SIZE, Filetype } from './abi.js';
 import type { ImportContext } from './context.js';
+import { iovecPairs } from './guest-memory.js';
+
+/** The iovecs of the stdio call in progress (no call here waits, so one array serves them all). */
+const PAIRS = iovecPairs();
 
 /** Rights reported for stdio: fd_read (stdin) or fd_write (stdout/stderr), plus fd_fdstat_set_flags,
  *  fd_filestat_get and poll_fd_readwrite. No seek or tell, so libc's isatty() says yes. */
@@ -17,8 +21,8 @@ const RIGHT_FD_WRITE = 1n << 6n;
 /** fd_read on a stdio entry: stdin reads 0 bytes (EOF); stdout/stderr are not readable (BADF). */
 export function stdioRead(ctx: ImportContext, which: number, iovsPtr: number, iovsLen: number, nreadPtr: number): number {
   if (which !== 0) return Errno.BADF;
-  const v = ctx.mem.iovecs(iovsPtr, iovsLen);
-  if (typeof v === 'number') return v;
+  const n = ctx.mem.loadIovecs(iovsPtr, iovsLen, PAIRS);
+  if (n < 0) return -n;
   return ctx.mem.writeU32(nreadPtr, 0);
 }
 
@@ -47,10 +51,10 @@ export function stdioWrite(ctx: ImportContext, which: number, iovsPtr: number, i
   const sink = which === 1 ? ctx.stdout : which === 2 ? ctx.stderr : null;
   if (!sink) return Errno.BADF;
   const { mem } = ctx;
-  const v = mem.iovecs(iovsPtr, iovsLen);
-  if (typeof v === 'number') return v;
+  const pairs = mem.loadIovecs(iovsPtr, iovsLen, PAIRS);
+  if (pairs < 0) return -pairs;
   if (!mem.ok(nwrittenPtr, 4)) return Errno.FAULT;
-  const data = mem.gather(v, Infinity);
+  const data = mem.gather(PAIRS, pairs, Infinity);
   let n = data.length;
   if (typeof sink === 'number') {
     if (n > 0) n = writeFd(sink, data);

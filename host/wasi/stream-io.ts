@@ -4,15 +4,15 @@
 //
 // These run once per guest read or write, so the common path allocates nothing of its own: the iovecs are parsed
 // into one scratch array of (ptr, len) pairs and bytes are copied straight between guest memory and the stream.
-import { Errno, IOVEC_SIZE, IOV_MAX, RIFLAGS_PEEK, RIFLAGS_WAITALL } from './abi.js';
-import type { GuestMemory } from './guest-memory.js';
+import { Errno, RIFLAGS_PEEK, RIFLAGS_WAITALL } from './abi.js';
+import { iovecPairs, type GuestMemory } from './guest-memory.js';
 import type { TcpStream } from '../sockets/tcp-stream.js';
 import type { Waker } from '../wait/waker.js';
 import { profile, profNow } from '../wait/profile.js';
 
-/** The validated iovecs of the call in progress as (ptr, len) pairs, non-empty ones only. A call that has to
+/** The validated iovecs of the call in progress as (ptr, len) pairs (GuestMemory.loadIovecs). A call that has to
  *  wait keeps its own copy (the scratch belongs to whichever call runs next). */
-const SCRATCH = new Uint32Array(IOV_MAX * 2);
+const SCRATCH = iovecPairs();
 
 /** Retries `attempt` after each change of the instance until it answers something other than AGAIN. */
 export async function retry(waker: Waker, attempt: () => number): Promise<number> {
@@ -21,44 +21,6 @@ export async function retry(waker: Waker, attempt: () => number): Promise<number
     const r = attempt();
     if (r !== Errno.AGAIN) return r;
   }
-}
-
-/** Reads and validates an iovec array into SCRATCH (the array and every buffer in bounds); returns how many
- *  non-empty ranges it holds, or -errno (INVAL for an absurd count, FAULT for a bad pointer). */
-function loadIovecs(mem: GuestMemory, iovsPtr: number, iovsLen: number): number {
-  iovsLen >>>= 0;
-  if (iovsLen > IOV_MAX) return -Errno.INVAL;
-  if (!mem.ok(iovsPtr, iovsLen * IOVEC_SIZE)) return -Errno.FAULT;
-  let n = 0;
-  for (let i = 0; i < iovsLen; i++) {
-    const ptr = mem.u32(iovsPtr + i * IOVEC_SIZE);
-    const len = mem.u32(iovsPtr + i * IOVEC_SIZE + 4);
-    if (!mem.ok(ptr, len)) return -Errno.FAULT;
-    if (len > 0) {
-      SCRATCH[2 * n] = ptr;
-      SCRATCH[2 * n + 1] = len;
-      n++;
-    }
-  }
-  return n;
-}
-
-/** Copies up to `limit` bytes named by `n` (ptr, len) pairs of `iov` into `into` when they fit, else into one
- *  fresh Buffer (Node keeps what it queues until written: guest memory can change or move meanwhile). */
-function gather(mem: GuestMemory, iov: Uint32Array, n: number, limit: number, into: Buffer | null): Buffer {
-  let total = 0;
-  for (let i = 0; i < n; i++) total += iov[2 * i + 1];
-  total = Math.min(total, limit);
-  const out = into !== null && total <= into.length ? into.subarray(0, total) : Buffer.allocUnsafe(total);
-  const u8 = mem.u8;
-  let off = 0;
-  for (let i = 0; i < n && off < total; i++) {
-    const ptr = iov[2 * i];
-    const take = Math.min(iov[2 * i + 1], total - off);
-    out.set(u8.subarray(ptr, ptr + take), off);
-    off += take;
-  }
-  return out;
 }
 
 /** One recv attempt into validated iovecs: writes the results, returns the errno (AGAIN when nothing is there). */
@@ -79,7 +41,7 @@ export function streamRecv(
   nreadPtr: number, roflagsPtr: number | null,
 ): number | Promise<number> {
   if ((flags & ~(RIFLAGS_PEEK | RIFLAGS_WAITALL)) !== 0) return Errno.INVAL;
-  const n = loadIovecs(mem, iovsPtr, iovsLen);
+  const n = mem.loadIovecs(iovsPtr, iovsLen, SCRATCH);
   if (n < 0) return -n;
   if (!mem.ok(nreadPtr, 4) || (roflagsPtr !== null && !mem.ok(roflagsPtr, 2))) return Errno.FAULT;
   const r = recvOnce(mem, st, SCRATCH, n, flags, nreadPtr, roflagsPtr);
@@ -105,7 +67,7 @@ function sendOnce(mem: GuestMemory, st: TcpStream, iov: Uint32Array, n: number, 
   const t0 = profNow();
   const room = st.writeRoom;
   const scratch = st.socket.writableLength === 0 ? sendScratch : null;
-  const data = gather(mem, iov, n, room > 0 ? room : 1, scratch);
+  const data = mem.gather(iov, n, room > 0 ? room : 1, scratch);
   const r = st.write(data);
   if (scratch !== null && data.buffer === scratch.buffer && st.socket.writableLength > 0) {
     sendScratch = Buffer.allocUnsafeSlow(SEND_SCRATCH_BYTES); // Node kept it queued
@@ -120,7 +82,7 @@ function sendOnce(mem: GuestMemory, st: TcpStream, iov: Uint32Array, n: number, 
 export function streamSend(
   mem: GuestMemory, waker: Waker, st: TcpStream, iovsPtr: number, iovsLen: number, nsentPtr: number,
 ): number | Promise<number> {
-  const n = loadIovecs(mem, iovsPtr, iovsLen);
+  const n = mem.loadIovecs(iovsPtr, iovsLen, SCRATCH);
   if (n < 0) return -n;
   if (!mem.ok(nsentPtr, 4)) return Errno.FAULT;
   if (n === 0) {
