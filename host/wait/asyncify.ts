@@ -95,7 +95,6 @@ export function asyncifyStrategy(): WaitStrategy {
   let ex: AsyncifyExports | null = null;
   let pending: Promise<number> | null = null; // what the unwound import waits for
   let result = 0; // its errno, handed back on rewind
-  let regionSize = 0; // bytes borrowed for this unwind (REGION_SIZE unless memory is smaller)
   let used = 0; // bytes of the region the unwind wrote (header + saved frames)
   let rewinding = false; // mirrors asyncify_get_state() === REWINDING without a call into Wasm per import
   let declared: UnwindRegion | null = null; // what the compiled module reserves, if anything
@@ -123,19 +122,13 @@ export function asyncifyStrategy(): WaitStrategy {
       const r = fn(...args);
       if (typeof r === 'number') return r;
       pending = r;
-      if (own !== null) {
-        const dv = new DataView(ex!.memory.buffer);
-        dv.setUint32(own.addr, own.addr + 8, true);
-        dv.setUint32(own.addr + 4, own.addr + own.size, true);
-        ex!.asyncify_start_unwind(own.addr);
-        return 0;
-      }
-      regionSize = Math.min(REGION_SIZE, ex!.memory.buffer.byteLength - REGION_ADDR);
-      saved.set(region(regionSize)); // the unwind may write anywhere in the region: keep all of it
+      const addr = own?.addr ?? REGION_ADDR;
+      const size = own?.size ?? Math.min(REGION_SIZE, ex!.memory.buffer.byteLength - REGION_ADDR);
+      if (own === null) saved.set(region(size)); // the unwind may write anywhere in a borrowed region: keep all of it
       const dv = new DataView(ex!.memory.buffer);
-      dv.setUint32(REGION_ADDR, REGION_ADDR + 8, true); // asyncify data: current position ...
-      dv.setUint32(REGION_ADDR + 4, REGION_ADDR + regionSize, true); // ... and end of the unwind stack
-      ex!.asyncify_start_unwind(REGION_ADDR);
+      dv.setUint32(addr, addr + 8, true); // asyncify data: current position ...
+      dv.setUint32(addr + 4, addr + size, true); // ... and end of the unwind stack
+      ex!.asyncify_start_unwind(addr);
       return 0; // ignored: the caller unwinds
     },
     run: async (instance) => {
@@ -147,31 +140,24 @@ export function asyncifyStrategy(): WaitStrategy {
         ex._start();
         if (ex.asyncify_get_state() !== STATE_UNWINDING) return;
         ex.asyncify_stop_unwind();
-        if (own !== null) {
-          // The data stays in the reserved region while JS works: nothing of the guest's lives there.
-          try {
-            result = await pending!;
-          } finally {
-            pending = null;
-          }
-          rewinding = true;
-          ex.asyncify_start_rewind(own.addr);
-          continue;
-        }
-        // Only [header, position) was written: copy that out and put the guest's bytes back.
-        used = new DataView(ex.memory.buffer).getUint32(REGION_ADDR, true) - REGION_ADDR;
-        data.set(region(used));
-        region(used).set(saved.subarray(0, used)); // memory is the guest's own while JS works on it
+        if (own === null) {
+          // Only [header, position) was written: copy that out and put the guest's bytes back.
+          used = new DataView(ex.memory.buffer).getUint32(REGION_ADDR, true) - REGION_ADDR;
+          data.set(region(used));
+          region(used).set(saved.subarray(0, used)); // memory is the guest's own while JS works on it
+        } // a reserved region keeps the data while JS works: nothing of the guest's lives there
         try {
           result = await pending!;
         } finally {
           pending = null;
         }
-        // Rewinding reads the data and moves the header's position, nothing else.
-        saved.set(region(used));
-        region(used).set(data.subarray(0, used));
+        if (own === null) {
+          // Rewinding reads the data and moves the header's position, nothing else.
+          saved.set(region(used));
+          region(used).set(data.subarray(0, used));
+        }
         rewinding = true; // the next call of a wrapped import is the one being re-entered
-        ex.asyncify_start_rewind(REGION_ADDR);
+        ex.asyncify_start_rewind(own?.addr ?? REGION_ADDR);
       }
     },
   };
