@@ -100,17 +100,22 @@ export class HotPoller {
     const policy = this.policy;
     const ready = this.fullReady;
     let sampled = false;
+    /** What the poll just made without waiting cost (0: none was, or it failed). */
+    let costNs: u64 = 0;
     if (measure && policy.wantsSample(timeoutMs)) {
       // Without waiting first: a clean sample of the host's cost; wait only when nothing is ready.
       const t0 = monotonicNs();
       this.status = this.full.wait(0, ready);
       this.fullPolls++;
-      if (this.status == Errno.SUCCESS) policy.sample(monotonicNs() - t0, this.set.subscriptionCount);
+      if (this.status == Errno.SUCCESS) {
+        costNs = monotonicNs() - t0;
+        policy.sample(costNs, this.set.subscriptionCount);
+      }
       sampled = true;
     }
     const waitAll = !sampled || (timeoutMs != 0 && this.status == Errno.SUCCESS && ready.length == 0);
     if (sampled && waitAll && policy.mode == PollMode.HOT) {
-      this.rebuildHot(ready);
+      this.rebuildHot(ready, costNs);
       const now = monotonicNs();
       if (!policy.mustPollAll(now, this.hot.size, this.set.dead.length)) {
         const hotReady = this.waitHot(now, timeoutMs);
@@ -121,19 +126,23 @@ export class HotPoller {
     if (waitAll) {
       this.status = this.full.wait(timeoutMs, ready);
       this.fullPolls++;
+      costNs = 0; // it may have waited: its cost is not known
     }
     if (!measure) return ready;
     policy.busy = ready.length > 0;
-    if (policy.mode == PollMode.HOT) this.rebuildHot(ready);
+    if (policy.mode == PollMode.HOT) this.rebuildHot(ready, costNs);
     else if (this.hot.size > 0) this.hot.clear();
     return ready;
   }
 
-  /** After a full poll in HOT mode: the fds quiet for a whole interval leave, the ready ones enter. */
-  private rebuildHot(ready: Array<Registration>): void {
+  /**
+   * After a full poll in HOT mode, which cost `costNs` (0: not known): the fds quiet for a whole interval leave,
+   * the ready ones enter.
+   */
+  private rebuildHot(ready: Array<Registration>, costNs: u64): void {
     const policy = this.policy;
     this.hot.evictBefore(policy.epoch);
-    policy.fullPollDone(monotonicNs());
+    policy.fullPollDone(monotonicNs(), costNs);
     for (let i = 0, n = ready.length; i < n; i++) {
       const reg = unchecked(ready[i]);
       if (reg.dead || (reg.ready & (Ready.READ | Ready.WRITE)) == 0) continue;

@@ -31,14 +31,25 @@ const SWITCH_PENALTY: u64 = 4;
  * switching cost and go back to full polls for good.
  */
 const HOST_MAY_CACHE_ARRAY: bool = !isDefined(WASMUX_SOCKETS_P2);
-/** A full poll may take at most 1/FULL_SHARE of the time between full polls (so at most ~10 % of a busy loop). */
+/**
+ * After each full poll the next one waits FULL_SHARE times that poll's own cost, so that full polls take at most
+ * 1/(FULL_SHARE + 1) of a busy loop in every cycle, whatever the scatter of their costs (~9 %).
+ */
 const FULL_SHARE: u64 = 10;
+/**
+ * A full poll is charged at most STALL_FACTOR times the typical one (the median of the last window): beyond that the
+ * process was stalled (descheduled, stopped), which says nothing of the host's cost, and a stall must not push the
+ * next full poll out so far that idle fds starve.
+ */
+const STALL_FACTOR: u64 = 4;
 
 /**
- * Costs and deadlines behind the hot set. The cost of a full poll is the fastest of WINDOW polls made
+ * Costs and deadlines behind the hot set. The host's cost of a full poll is the fastest of WINDOW polls made
  * without waiting (timeout 0): on a host whose poll_oneoff is O(registered) (wasmtime: one poll(2) over every
  * fd) it is large, on a host that caches the subscription array (the Node host) it stays small. At or above
- * `hotCostNs` the selector uses the hot set, below it polls everything.
+ * `hotCostNs` the selector uses the hot set, below it polls everything. How long full polls really take on a
+ * loaded machine is another matter (the typical one may cost several times the fastest): the interval after a
+ * full poll follows that poll's own cost, not the fastest.
  *
  * A host that caches the array it is handed and re-reads it when it changes (the Node host) would pay for
  * every switch between the hot array and the full one: when a full poll made in HOT mode costs more per
@@ -46,7 +57,9 @@ const FULL_SHARE: u64 = 10;
  * (FULL_ONLY).
  *
  * The wake-up bound: in HOT mode a registered fd that becomes ready is seen by the first full poll at most
- * max(wakeBoundMs, 10 x the measured cost of a full poll) after the previous one, plus that poll's own time.
+ * max(wakeBoundMs, FULL_SHARE x the previous full poll's own cost) after the previous one, plus that poll's own
+ * time. The own cost counts at most STALL_FACTOR times the typical one; a full poll that waited (its cost is not
+ * known) counts as typical.
  */
 export class PollPolicy {
   mode: PollMode = PollMode.FULL;
@@ -58,6 +71,8 @@ export class PollPolicy {
   epoch: i64 = 0;
   /** Measured cost of one full poll (fastest of the last complete window), ns; 0 until measured. */
   fullCostNs: u64 = 0;
+  /** Typical cost of one full poll (median of the last complete window), ns; 0 until measured. */
+  typicalCostNs: u64 = 0;
   /** True when the last select found something ready: the next full poll first tries without waiting (a clean cost sample). */
   busy: bool = false;
   private nextFullNs: u64 = 0;
@@ -67,7 +82,8 @@ export class PollPolicy {
   private windowMinPerSub: f64 = f64.MAX_VALUE;
   /** perSubNs measured in FULL mode when the hot set was turned on. */
   private perSubBeforeHot: f64 = 0;
-  private windowMin: u64 = u64.MAX_VALUE;
+  /** The costs of the current window so far, in ascending order (its first windowCount slots). */
+  private windowCosts: StaticArray<u64> = new StaticArray<u64>(WINDOW);
   private windowCount: i32 = 0;
 
   /** True when the hot set is on at all (wakeBoundMs > 0). */
@@ -101,23 +117,37 @@ export class PollPolicy {
 
   /** Records one full poll of `subs` subscriptions made without waiting, which took `costNs`; decides the mode at the end of a window. */
   sample(costNs: u64, subs: i32): void {
-    if (costNs < this.windowMin) this.windowMin = costNs;
+    this.insertCost(costNs);
     const perSub = <f64>costNs / <f64>max(subs, 1);
     if (perSub < this.windowMinPerSub) this.windowMinPerSub = perSub;
-    if (++this.windowCount < WINDOW) return;
-    this.fullCostNs = this.windowMin;
+    if (this.windowCount < WINDOW) return;
+    const costs = this.windowCosts;
+    this.fullCostNs = unchecked(costs[0]);
+    this.typicalCostNs = unchecked(costs[WINDOW / 2]);
     this.perSubNs = this.windowMinPerSub;
-    this.windowMin = u64.MAX_VALUE;
     this.windowMinPerSub = f64.MAX_VALUE;
     this.windowCount = 0;
     this.decide();
   }
 
-  /** A full poll ended at `endNs` (in HOT mode): opens the next epoch and sets when the next full poll is due. */
-  fullPollDone(endNs: u64): void {
+  /**
+   * A full poll ended at `endNs` (in HOT mode): opens the next epoch and sets when the next full poll is due, from
+   * `costNs`, what that poll cost when it was made without waiting (0: it waited, its cost is not known).
+   */
+  fullPollDone(endNs: u64, costNs: u64): void {
     this.epoch++;
+    const typical = this.typicalCostNs;
+    const charged = costNs == 0 ? typical : min(costNs, STALL_FACTOR * typical);
     const bound = <u64>this.wakeBoundMs * 1_000_000;
-    this.nextFullNs = endNs + max(bound, FULL_SHARE * this.fullCostNs);
+    this.nextFullNs = endNs + max(bound, FULL_SHARE * charged);
+  }
+
+  /** Adds one cost to the window, keeping it in ascending order (WINDOW is small: the fastest and median are read off). */
+  private insertCost(costNs: u64): void {
+    const costs = this.windowCosts;
+    let i = this.windowCount++;
+    for (; i > 0 && unchecked(costs[i - 1]) > costNs; i--) unchecked(costs[i] = costs[i - 1]);
+    unchecked(costs[i] = costNs);
   }
 
   /** The only place the mode changes. */

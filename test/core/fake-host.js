@@ -19,7 +19,7 @@ const compiled = new Map();
 
 /**
  * Loads the core harness (or `options.harness`, a build/test module URL) against a fresh FakeHost; returns { host, core }.
- * @param {{ badFds?: string, overReport?: boolean, env?: Record<string, string>, harness?: URL | string, callLimit?: number, pollCost?: { baseNs: number, perSubNs: number, cached?: boolean } | null }} [options]
+ * @param {{ badFds?: string, overReport?: boolean, env?: Record<string, string>, harness?: URL | string, callLimit?: number, pollCost?: { baseNs: number, perSubNs: number, cached?: boolean, extraNs?: (fdSubs: number) => number } | null }} [options]
  * @returns {Promise<{ host: FakeHost, core: any }>} core: the harness's exports
  */
 export async function loadHarness(options = {}) {
@@ -42,7 +42,8 @@ export class FakeHost {
     /**
      * { baseNs, perSubNs, cached }: virtual time each poll_oneoff takes before it answers (null: polls are free).
      * perSubNs is charged per fd subscription, or with `cached` (like the Node host's cache) only per slot that
-     * differs from the previous call's array, removed slots included.
+     * differs from the previous call's array, removed slots included. `extraNs(fdSubs)`, when given, adds virtual
+     * time to each poll of that many fd subscriptions (the scatter of a loaded machine).
      */
     this.pollCost = pollCost;
     this.previousFdSubs = [];
@@ -131,7 +132,10 @@ export class FakeHost {
             timeout: v.getBigUint64(p + SUB_CLOCK_TIMEOUT, true) });
         }
         h.lastSubscriptions = subs;
-        if (h.pollCost) h.nowNs += BigInt(h.pollCost.baseNs + h.pollCost.perSubNs * h.chargedSubs(subs.filter((s) => s.tag !== 0)));
+        if (h.pollCost) {
+          const fdSubs = subs.filter((s) => s.tag !== 0);
+          h.nowNs += BigInt(h.pollCost.baseNs + h.pollCost.perSubNs * h.chargedSubs(fdSubs) + (h.pollCost.extraNs?.(fdSubs.length) ?? 0));
+        }
         for (;;) {
           /** @type {{ ud: bigint, error: number, type: number, nbytes: number, flags: number, ready?: boolean }[]} */
           const events = [];

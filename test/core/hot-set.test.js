@@ -11,8 +11,12 @@ const FIRST = 1000;
 /** A full poll of N fds costs 5 µs + 1 µs per fd = 1.005 ms of virtual time; a hot poll of one fd 6 µs. */
 const COST = { baseNs: 5000, perSubNs: 1000 };
 const FULL_POLL_NS = BigInt(COST.baseNs + COST.perSubNs * N);
-/** The README's bound: max(wakeBoundMs = 10 ms, 10 x one full poll) after the previous full poll, plus one full poll. */
-const WAKE_BOUND_NS = [10_000_000n, 10n * FULL_POLL_NS].reduce((a, b) => (a > b ? a : b)) + FULL_POLL_NS;
+/** The largest of some bigint nanosecond counts (all far below 2^53). */
+const maxOf = (...xs) => BigInt(Math.max(...xs.map(Number)));
+/** The README's bound: max(wakeBoundMs = 10 ms, 10 x the previous full poll) after the previous full poll, plus one full poll. */
+const WAKE_BOUND_NS = maxOf(10_000_000n, 10n * FULL_POLL_NS) + FULL_POLL_NS;
+/** A full poll is charged at most 4 x the typical one when it sets the interval (a stall is not the host's cost). */
+const STALL_FACTOR = 4n;
 
 const fdsOf = (core, n) => Array.from({ length: n }, (_, i) => core.selAtFd(i)).sort((a, b) => a - b);
 const fdSubs = (host) => host.lastSubscriptions.filter((s) => s.tag !== 0);
@@ -63,6 +67,50 @@ test("an idle fd that becomes ready is reported within the wake-up bound", async
   FakeHost.feed(host.sockets.get(idle), "wake up");
   const took = selectUntil(core, host, idle);
   assert.ok(took <= WAKE_BOUND_NS, `seen after ${took} ns, bound ${WAKE_BOUND_NS} ns`);
+});
+
+test("on a host whose full polls scatter in cost, each full poll takes at most a tenth of the time until the next", async () => {
+  // Most full polls cost 5x the fastest (a loaded machine): the interval must follow what they really cost.
+  const fullPolls = [];
+  let host;
+  const extraNs = (fdSubs) => {
+    if (fdSubs !== N) return 0;
+    const extra = fullPolls.length % 4 === 0 ? 0 : 4 * Number(FULL_POLL_NS);
+    fullPolls.push({ startNs: host.nowNs, costNs: FULL_POLL_NS + BigInt(extra) });
+    return extra;
+  };
+  const busy = await busySelector({ pollCost: { ...COST, extraNs } });
+  host = busy.host;
+  warmUp(busy.core);
+  fullPolls.length = 0;
+  spend(busy.core, host, 2_000_000_000n);
+  assert.ok(fullPolls.length >= 10, `only ${fullPolls.length} full polls in 2 s`);
+  assert.ok(fullPolls.some((p) => p.costNs > FULL_POLL_NS), "the dear polls happened");
+  for (let i = 0; i + 1 < fullPolls.length; i++) {
+    const { startNs, costNs } = fullPolls[i];
+    const cycleNs = fullPolls[i + 1].startNs - startNs;
+    assert.ok(costNs * 10n <= cycleNs, `full poll ${i} cost ${costNs} ns of a ${cycleNs} ns cycle`);
+  }
+});
+
+test("a full poll stalled far beyond its typical cost delays the next one by at most ten times four typical polls", async () => {
+  let stall = false;
+  const extraNs = (fdSubs) => {
+    if (fdSubs !== N || !stall) return 0;
+    stall = false;
+    return 2_000_000_000; // the process stopped for 2 s in the middle of the poll
+  };
+  const { core, host } = await busySelector({ pollCost: { ...COST, extraNs } });
+  warmUp(core);
+  spend(core, host, 50_000_000n);
+  stall = true;
+  for (let i = 0; i < 100_000 && stall; i++) core.selSelect(0n);
+  assert.not.ok(stall, "no full poll stalled");
+  const idle = FIRST + 300;
+  FakeHost.feed(host.sockets.get(idle), "wake up");
+  const took = selectUntil(core, host, idle);
+  const bound = maxOf(10_000_000n, 10n * STALL_FACTOR * FULL_POLL_NS) + FULL_POLL_NS;
+  assert.ok(took <= bound, `seen after ${took} ns, bound ${bound} ns`);
 });
 
 test("a newly registered fd is polled by the next busy select, not only by the next full poll", async () => {
