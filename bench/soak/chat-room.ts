@@ -7,7 +7,7 @@
 import { CheckError } from './byte-checker.js';
 import { checkPiece } from './chat-wire.js';
 import { unexpected } from './counters.js';
-import type { TrafficContext } from './traffic.js';
+import type { Leave, TrafficContext } from './traffic.js';
 
 /** Lines in flight at once in one room. */
 const LINES_IN_FLIGHT = 2;
@@ -18,8 +18,12 @@ interface Waiter { first: number; last: number; resolve: () => void; timer: Node
 export class Member {
   /** Still a receiver the room counts on (false once it half-closes, closes, resets or breaks). */
   receiving = true;
-  /** Reset by us: its last line may reach the others cut short. */
-  wasReset = false;
+  /**
+   * Left by a close or a reset: a line of its own still in flight may reach the others cut short. A close counts
+   * too: the others' lines keep arriving, and Linux answers a close with unread data by a reset, which drops what
+   * was not sent yet; the server then reads EOF in the middle of the line.
+   */
+  mayBeCutShort = false;
   /** Pieces sent so far (the next piece's seq). */
   sentSeq = 0;
   /** Length of each piece sent, by seq. */
@@ -54,7 +58,7 @@ export class Room {
 
   /** A piece arrived at `to`, relayed under `serverId`. Throws CheckError on wrong bytes or a repeat. */
   receive(to: Member, serverId: number, payload: Buffer): void {
-    const p = checkPiece(this.ctx.text, payload, (sender) => this.members.get(sender)?.wasReset === true);
+    const p = checkPiece(this.ctx.text, payload, (sender) => this.members.get(sender)?.mayBeCutShort === true);
     if (p.truncated) this.ctx.counters.expectedErrors++;
     this.ctx.counters.bytesChecked += payload.length;
     const from = this.members.get(p.sender);
@@ -74,6 +78,12 @@ export class Room {
       if (from.receiving && !from.must.has(to.id)) from.must.set(to.id, to.sentSeq);
     }
     this.recheck(from);
+  }
+
+  /** `m` leaves `how`: it is no longer counted on as a receiver, and after a close or a reset its line may be cut. */
+  leave(m: Member, how: Leave): void {
+    if (how !== 'half-close') m.mayBeCutShort = true;
+    this.stopReceiving(m);
   }
 
   /** `m` is no longer counted on as a receiver (it is leaving). */

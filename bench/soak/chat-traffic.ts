@@ -60,14 +60,14 @@ async function life(ctx: TrafficContext, room: Room, rng: Rng): Promise<void> {
   if (!s.isOpen) throw new Broken('gone');
   switch (chooseLeave(rng)) {
     case 'close':
-      room.stopReceiving(m);
+      room.leave(m, 'close');
       s.close();
       break;
     case 'half-close': {
       await room.token();
       try {
         const [a, b] = sendLine(ctx, m, s, rng.size(ctx.maxSize), false);
-        room.stopReceiving(m);
+        room.leave(m, 'half-close');
         await Promise.all([s.halfClose(), room.delivered(m, a, b)]);
       } finally {
         room.release();
@@ -76,8 +76,7 @@ async function life(ctx: TrafficContext, room: Room, rng: Rng): Promise<void> {
       break;
     }
     case 'reset': {
-      room.stopReceiving(m);
-      m.wasReset = true;
+      room.leave(m, 'reset');
       const total = Math.max(MIN_PIECE, rng.size(Math.min(ctx.maxSize, MAX_LINE)));
       sendLine(ctx, m, s, total, true, rng.int(MIN_PIECE, total)); // never cut inside the tag
       if (rng.chance(0.5)) await new Promise((r) => setImmediate(r));

@@ -42,8 +42,9 @@ export interface Piece { sender: number; seq: number; payload: Buffer; truncated
 
 /**
  * Reads a piece's tag and checks the piece byte for byte; throws CheckError when anything differs. A piece cut
- * short and ended with a newline is accepted only when `cutShort(sender)` says its sender may do that: a
- * connection reset with unread data is an EOF to the server on Linux, and the chat server ends a line at EOF.
+ * short and ended with a newline is accepted only when `cutShort(sender)` says its sender may do that (it closed
+ * or reset with bytes in flight): a connection reset with unread data is an EOF to the server on Linux, and the
+ * chat server ends a line at EOF.
  */
 export function checkPiece(text: Buffer, payload: Buffer, cutShort: (sender: number) => boolean): Piece {
   const m = /^#(\d+)\.(\d+)\.(\d+):/.exec(payload.subarray(0, MIN_PIECE).toString('latin1'));
@@ -51,7 +52,7 @@ export function checkPiece(text: Buffer, payload: Buffer, cutShort: (sender: num
   const [sender, seq, len] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const endsLine = payload[payload.length - 1] === NEWLINE;
   if (len !== payload.length) {
-    let why = endsLine ? 'its sender was not reset' : 'it does not end a line';
+    let why = endsLine ? 'its sender neither closed nor reset' : 'it does not end a line';
     if (len > payload.length && endsLine && cutShort(sender)) {
       const want = piece(text, sender, seq, len, true).subarray(0, payload.length - 1);
       const at = firstDifference(want, payload);

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { ByteChecker, CheckError, ExactBytes } from '../../dist/bench/soak/byte-checker.js';
 import { HttpResponse } from '../../dist/bench/soak/http-response.js';
 import { ChatReader, checkPiece, piece, pieceLengths, MAX_LINE } from '../../dist/bench/soak/chat-wire.js';
+import { Room } from '../../dist/bench/soak/chat-room.js';
 import { echoTraffic } from '../../dist/bench/soak/echo-traffic.js';
 import { makeContext } from '../../dist/bench/soak/traffic.js';
 import { misses, summariseRss } from '../../dist/bench/soak/goals.js';
@@ -97,7 +98,7 @@ test('a chat piece is checked byte for byte, and a corrupted one is rejected', (
   assert.throws(() => checkPiece(text, bad, () => false), (e) => e instanceof CheckError && /differs/.test(e.message));
 });
 
-test('a chat piece cut short is accepted only from a sender we reset', () => {
+test('a chat piece cut short is accepted only from a sender allowed to cut it', () => {
   const text = bytePool(new Rng(2), 1 << 16, true);
   const full = piece(text, 9, 0, 300, true);
   const cut = Buffer.concat([full.subarray(0, 120), Buffer.from('\n')]);
@@ -105,13 +106,38 @@ test('a chat piece cut short is accepted only from a sender we reset', () => {
   assert.ok(checkPiece(text, cut, (sender) => sender === 9).truncated);
 });
 
-test('a chat piece cut short says whether its sender was not reset or its bytes differ', () => {
+test('a chat piece cut short says whether its sender could not cut it or its bytes differ', () => {
   const text = bytePool(new Rng(2), 1 << 16, true);
   const full = piece(text, 9, 0, 300, true);
   const cut = Buffer.concat([full.subarray(0, 120), Buffer.from('\n')]);
-  assert.throws(() => checkPiece(text, cut, () => false), (e) => /is 121 bytes, its tag says 300 \(its sender was not reset\)/.test(e.message));
+  assert.throws(() => checkPiece(text, cut, () => false), (e) => /is 121 bytes, its tag says 300 \(its sender neither closed nor reset\)/.test(e.message));
   cut[100] ^= 1;
   assert.throws(() => checkPiece(text, cut, () => true), (e) => /differs from what was sent at byte 100/.test(e.message));
+});
+
+/** A room whose member `sender` sent one 300-byte piece and left `how`; returns the receiver, and that piece cut at 120 bytes. */
+function roomWithCutLine(how) {
+  const ctx = makeContext(0, 'test', 7, 1 << 16, 1000, () => true);
+  const room = new Room(ctx);
+  const receiver = room.join();
+  const sender = room.join();
+  sender.pieceLens.push(300);
+  sender.sentSeq = 1;
+  room.leave(sender, how);
+  const cut = Buffer.concat([piece(ctx.text, sender.id, 0, 300, true).subarray(0, 120), Buffer.from('\n')]);
+  return { ctx, room, receiver, sender, cut };
+}
+
+test('a chat line cut short is accepted from a member that closed while lines kept arriving (Linux resets such a close)', () => {
+  const { ctx, room, receiver, sender, cut } = roomWithCutLine('close');
+  room.receive(receiver, sender.id, cut);
+  assert.is(ctx.counters.expectedErrors, 1);
+  assert.is(ctx.counters.unexpectedErrors, 0);
+});
+
+test('a chat line cut short is rejected from a member that only half-closed (its FIN follows every byte)', () => {
+  const { room, receiver, sender, cut } = roomWithCutLine('half-close');
+  assert.throws(() => room.receive(receiver, sender.id, cut), (e) => e instanceof CheckError && /neither closed nor reset/.test(e.message));
 });
 
 test('long chat lines are cut into pieces the way the server relays them', () => {
