@@ -19,6 +19,10 @@ import { profile } from './profile.js';
 /** Monotonic clock in nanoseconds; the same clock (uv_hrtime) node:wasi answers for clock_time_get(MONOTONIC). */
 export const nowNs = (): bigint => process.hrtime.bigint();
 
+/** The same clock as a number of ns (exact below 2^53 ns, about 104 days), for deadline arithmetic without a
+ *  BigInt per operation. */
+export const nowNsNumber = (): number => Number(process.hrtime.bigint());
+
 /** Longest delay setTimeout takes (2^31-1 ms, about 24.8 days); a longer one would fire at once, every time. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -58,7 +62,7 @@ export class Waker {
    * at `deadline` (monotonic ns) if given (or earlier, at most ~24.8 days from now), or on the next turn when `yieldOnly`; rejects with GuestExit when
    * the host stops meanwhile. Callers re-check their condition after it resolves.
    */
-  wait(deadline: bigint | null, yieldOnly = false): Promise<void> {
+  wait(deadline: number | null, yieldOnly = false): Promise<void> {
     if (this.stopped) return Promise.reject(this.stopped);
     if (this.pending) this.finish(this.pending, null); // cannot happen with one guest; never leave one dangling
     return new Promise<void>((resolve, reject) => {
@@ -68,7 +72,7 @@ export class Waker {
         p.immediate = setImmediate(() => this.finish(p, null));
       } else if (deadline !== null) {
         // Clamped: a later deadline wakes the caller early, and the caller (which re-checks) waits again.
-        const ms = Number(deadline - nowNs()) / 1e6;
+        const ms = (deadline - nowNsNumber()) / 1e6;
         p.timer = setTimeout(() => this.finish(p, null), Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(ms))));
       }
     });
