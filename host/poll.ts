@@ -316,19 +316,17 @@ export function makePollOneoff(mem: GuestMemory, fds: FdTable, waker: Waker) {
 
     // Wait for the next change in the instance or the earliest clock, then look again. A far clock wakes the
     // wait early (timers are clamped, see Waker) and is simply looked at again: it re-arms until it is due.
-    let yieldOnly = n > 0; // only here to let the event loop run once
+    const yieldOnly = n > 0; // only here to let the event loop run once
     immediate = 0;
-    return (async () => {
-      for (;;) {
-        if (profile) profile.waitBegin();
-        await waker.wait(earliest === Infinity ? null : earliest, yieldOnly);
-        yieldOnly = false;
-        profile?.waitEnd();
-        const t1 = profile ? performance.now() : 0;
-        n = scan(mem, cache, outPtr);
-        if (profile) profile.pollWork(t1);
-        if (n > 0) return answer(mem, neventsPtr, n);
-      }
-    })();
+    if (profile) profile.waitBegin();
+    return waker.waitFor(earliest === Infinity ? null : earliest, yieldOnly, () => {
+      profile?.waitEnd();
+      const t1 = profile ? performance.now() : 0;
+      n = scan(mem, cache, outPtr);
+      if (profile) profile.pollWork(t1);
+      if (n > 0) return answer(mem, neventsPtr, n);
+      if (profile) profile.waitBegin();
+      return -1; // nothing yet: wait again
+    });
   };
 }

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { cacheDir as wasmuxCacheDir } from '../cache-dir.js';
 import { join } from 'node:path';
-import { BLOCKING_IMPORT_PATHS, withArity, type BlockingImport, type WaitStrategy } from './strategy.js';
+import { BLOCKING_IMPORT_PATHS, withArity, type BlockingImport, type Pace, type WaitStrategy } from './strategy.js';
 import { declaredUnwindRegion, type UnwindRegion } from './unwind-region.js';
 
 const REGION_ADDR = 16;
@@ -112,14 +112,14 @@ export function asyncifyStrategy(): WaitStrategy {
       declared = declaredUnwindRegion(module);
       return module;
     },
-    wrap: (fn: BlockingImport) => withArity(fn.length, (a, b, c, d, e, f) => {
+    wrap: (fn: BlockingImport, pace?: Pace) => withArity(fn.length, (a, b, c, d, e, f) => {
       if (rewinding) {
         rewinding = false;
         ex!.asyncify_stop_rewind();
         if (own === null) region(used).set(saved.subarray(0, used)); // the guest's own bytes come back before it runs again
         return result;
       }
-      const r = fn(a, b, c, d, e, f);
+      const r = pace ? pace.pace(fn(a, b, c, d, e, f)) : fn(a, b, c, d, e, f);
       if (typeof r === 'number') return r;
       pending = r;
       const addr = own?.addr ?? REGION_ADDR;

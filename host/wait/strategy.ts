@@ -8,13 +8,16 @@ import type { Waker } from './waker.js';
 /** A blocking WASI import: an errno now, or a promise of it. */
 export type BlockingImport = (...args: any[]) => number | Promise<number>;
 
+/** What a strategy passes every answer of a blocking import through (Waker.pace). */
+export type Pace = { pace(r: number | Promise<number>): number | Promise<number> };
+
 /** One way of suspending the guest: JSPI (Node >= 24) or Binaryen Asyncify (any Node). */
 export interface WaitStrategy {
   readonly name: 'jspi' | 'asyncify';
   /** Compiles the module, transformed if the strategy needs it. */
   compile(bytes: Uint8Array): Promise<WebAssembly.Module>;
-  /** Turns a blocking import into a Wasm import function. */
-  wrap(fn: BlockingImport): unknown;
+  /** Turns a blocking import into a Wasm import function; with `pace`, each answer passes through it (paced()). */
+  wrap(fn: BlockingImport, pace?: Pace): unknown;
   /** Runs `_start` of the instance to completion; rejects with what the guest threw (GuestExit or a trap). */
   run(instance: WebAssembly.Instance): Promise<void>;
 }
@@ -56,9 +59,13 @@ export function withArity<R>(arity: number, call: Call6<R>): (...args: any[]) =>
 /** The strategy with every blocking import paced by `waker` (see Waker.pace): a guest that never has to wait
  *  still lets Node's event loop run every few milliseconds. */
 export function paced(strategy: WaitStrategy, waker: Waker): WaitStrategy {
-  const pacedImport = (fn: BlockingImport): BlockingImport =>
-    withArity(fn.length, (a, b, c, d, e, f) => waker.pace(fn(a, b, c, d, e, f)));
-  return { ...strategy, wrap: (fn: BlockingImport) => strategy.wrap(pacedImport(fn)) };
+  // The strategy applies it inside its own wrapper: one wrapper less per guest call.
+  return { ...strategy, wrap: (fn: BlockingImport) => strategy.wrap(fn, waker) };
+}
+
+/** `fn` with every answer passed through `pace` (same arity), or `fn` itself without one. */
+export function pacedImport(fn: BlockingImport, pace: Pace | undefined): BlockingImport {
+  return pace ? withArity(fn.length, (a, b, c, d, e, f) => pace.pace(fn(a, b, c, d, e, f))) : fn;
 }
 
 /** True when this Node has the standard JSPI API (Node >= 24). */

@@ -31,8 +31,9 @@ const SLICE_MS = 10;
 /** The clock is read every this many immediate answers (a power of two): a read costs more than most answers. */
 const PACE_EVERY = 16;
 
-/** The one pending wait (the guest is single-threaded: at most one import waits at a time). */
-type Pending = { resolve: () => void; reject: (e: GuestExit) => void; timer: NodeJS.Timeout | null; immediate: NodeJS.Immediate | null };
+/** The one pending wait (the guest is single-threaded: at most one import waits at a time); `wake` ends it, with
+ *  GuestExit when the host stops. */
+type Pending = { wake: (err: GuestExit | null) => void; timer: NodeJS.Timeout | null; immediate: NodeJS.Immediate | null };
 
 /** Where blocking imports wait: wakes them on socket changes or deadlines, ends them all on stop(). */
 export class Waker {
@@ -64,18 +65,45 @@ export class Waker {
    */
   wait(deadline: number | null, yieldOnly = false): Promise<void> {
     if (this.stopped) return Promise.reject(this.stopped);
-    if (this.pending) this.finish(this.pending, null); // cannot happen with one guest; never leave one dangling
-    return new Promise<void>((resolve, reject) => {
-      const p: Pending = { resolve, reject, timer: null, immediate: null };
-      this.pending = p;
-      if (yieldOnly) {
-        p.immediate = setImmediate(() => this.finish(p, null));
-      } else if (deadline !== null) {
-        // Clamped: a later deadline wakes the caller early, and the caller (which re-checks) waits again.
-        const ms = (deadline - nowNsNumber()) / 1e6;
-        p.timer = setTimeout(() => this.finish(p, null), Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(ms))));
-      }
+    return new Promise<void>((resolve, reject) => this.arm(deadline, yieldOnly, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /**
+   * Like wait(), but runs `check` at every wake-up, in the callback that woke it, and resolves with its answer once
+   * that is >= 0 (a negative answer waits again, for the same deadline). A guest's poll resumes with one promise
+   * per wait instead of a chain of them (wait, then an async function around the check, then its result).
+   */
+  waitFor(deadline: number | null, yieldOnly: boolean, check: () => number): Promise<number> {
+    if (this.stopped) return Promise.reject(this.stopped);
+    return new Promise<number>((resolve, reject) => {
+      const wake = (err: GuestExit | null): void => {
+        if (err) return reject(err);
+        let r: number;
+        try {
+          r = check();
+        } catch (e) {
+          return reject(e);
+        }
+        if (r >= 0) resolve(r);
+        else this.arm(deadline, false, wake);
+      };
+      this.arm(deadline, yieldOnly, wake);
     });
+  }
+
+  /** Makes `wake` the pending wait: on the next change, at `deadline`, or on the next turn when `yieldOnly`. */
+  private arm(deadline: number | null, yieldOnly: boolean, wake: (err: GuestExit | null) => void): void {
+    if (this.stopped) return wake(this.stopped);
+    if (this.pending) this.finish(this.pending, null); // cannot happen with one guest; never leave one dangling
+    const p: Pending = { wake, timer: null, immediate: null };
+    this.pending = p;
+    if (yieldOnly) {
+      p.immediate = setImmediate(() => this.finish(p, null));
+    } else if (deadline !== null) {
+      // Clamped: a later deadline wakes the caller early, and the caller (which re-checks) waits again.
+      const ms = (deadline - nowNsNumber()) / 1e6;
+      p.timer = setTimeout(() => this.finish(p, null), Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(ms))));
+    }
   }
 
   /**
@@ -101,10 +129,10 @@ export class Waker {
     this.pending = null;
     if (p.timer) clearTimeout(p.timer);
     if (p.immediate) clearImmediate(p.immediate);
-    if (err) p.reject(err);
+    if (err) p.wake(err);
     else {
       this.resumedAt = performance.now(); // the loop has had its turn: the guest's slice starts again
-      p.resolve();
+      p.wake(null);
     }
   }
 }
