@@ -77,12 +77,16 @@ export class Waker {
     if (this.stopped) return Promise.reject(this.stopped);
     return new Promise<number>((resolve, reject) => {
       const wake = (err: GuestExit | null): void => {
-        if (err) return reject(err);
+        if (err) {
+          reject(err);
+          return;
+        }
         let r: number;
         try {
           r = check();
         } catch (e) {
-          return reject(e);
+          reject(e);
+          return;
         }
         if (r >= 0) resolve(r);
         else this.arm(deadline, false, wake);
@@ -93,7 +97,10 @@ export class Waker {
 
   /** Makes `wake` the pending wait: on the next change, at `deadline`, or on the next turn when `yieldOnly`. */
   private arm(deadline: number | null, yieldOnly: boolean, wake: (err: GuestExit | null) => void): void {
-    if (this.stopped) return wake(this.stopped);
+    if (this.stopped) {
+      wake(this.stopped);
+      return;
+    }
     if (this.pending) this.finish(this.pending, null); // cannot happen with one guest; never leave one dangling
     const p: Pending = { wake, timer: null, immediate: null };
     this.pending = p;
