@@ -42,7 +42,8 @@ export type Call6<R> = (a: any, b: any, c: any, d: any, e: any, f: any) => R;
  * A function that declares exactly `arity` parameters and passes them to `call`. Wasm calls a JS import fastest
  * when the function declares as many parameters as the import's signature has (V8 then calls it directly; a
  * mismatch, e.g. rest parameters, goes through a generic call path: about twice the cost of a direct one, and
- * rest parameters add an array per call). Wrappers keep the arity of what they wrap (Function.length).
+ * rest parameters add an array per call). Wrappers keep the arity of what they wrap (Function.length), so a
+ * blocking import must declare every parameter it takes (no default or rest parameters: those would be cut off).
  */
 export function withArity<R>(arity: number, call: Call6<R>): (...args: any[]) => R {
   switch (arity) {
@@ -52,7 +53,8 @@ export function withArity<R>(arity: number, call: Call6<R>): (...args: any[]) =>
     case 3: return (a, b, c) => call(a, b, c, undefined, undefined, undefined);
     case 4: return (a, b, c, d) => call(a, b, c, d, undefined, undefined);
     case 5: return (a, b, c, d, e) => call(a, b, c, d, e, undefined);
-    default: return call;
+    case 6: return (a, b, c, d, e, f) => call(a, b, c, d, e, f);
+    default: throw new Error(`withArity: ${arity} parameters (blocking imports take at most 6)`);
   }
 }
 
