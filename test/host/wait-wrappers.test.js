@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FdTable } from '../../dist/host/fd-table.js';
 import { asyncifyStrategy } from '../../dist/host/wait/asyncify.js';
+import { Watchable } from '../../dist/host/sockets/watchable.js';
 import { GuestExit } from '../../dist/host/wait/exit.js';
 import { paced, withArity } from '../../dist/host/wait/strategy.js';
 import { Waker } from '../../dist/host/wait/waker.js';
@@ -40,7 +41,7 @@ test('waitFor waits again while its check answers negative and resolves with the
   let calls = 0;
   const done = waker.waitFor(null, true, () => answers[calls++]);
   // each change of the instance wakes it once more (the first wake-up is the asked-for yield)
-  const raise = () => waker.hub.raise({ dirty: false });
+  const raise = () => waker.hub.raise(new Watchable());
   setImmediate(() => { raise(); setImmediate(() => raise()); });
   assert.is(await done, 7);
   assert.is(calls, 3);
