@@ -19,7 +19,7 @@ import {
 import type { GuestMemory } from './wasi/guest-memory.js';
 import type { FdTable, FdEntry } from './fd-table.js';
 import type { ChangeHub, Watchable } from './sockets/watchable.js';
-import { nowNs, type Waker } from './wait/waker.js';
+import { nowNsNumber, type Waker } from './wait/waker.js';
 import { profile } from './wait/profile.js';
 import { SlotSet } from './slot-set.js';
 
@@ -31,7 +31,10 @@ const MAX_IMMEDIATE = 32;
 /** Slots compared per memcmp when looking for the slots that changed (a 3 KiB block). */
 const BLOCK = 64;
 
-type ClockSub = { tag: 0; id: number; timeout: bigint; flags: number };
+/** A clock slot; `deadline` (ns) or `errno` is filled by clockDeadlines for the call in progress. Times are
+ *  numbers of ns, exact below 2^53 (about 104 days of the monotonic clock, i.e. of uptime; past that a deadline
+ *  may round by a few ns), so that a call allocates no BigInt and no map. */
+type ClockSub = { tag: 0; id: number; timeout: number; flags: number; deadline: number; errno: number };
 type FdSub = { tag: 1 | 2; fd: number; entry: FdEntry | undefined; obj: Watchable | null };
 type Sub = ClockSub | FdSub;
 
@@ -68,8 +71,6 @@ class SubscriptionCache {
   readonly clocks = new Set<number>();
   /** Slots that may be ready: examined by the next scan, which keeps only the ready ones. */
   readonly hot = new SlotSet();
-  /** Deadline of each clock slot for the current call (ns), or its errno; reused by every call. */
-  readonly deadline = new Map<number, bigint | number>();
   /** The slots the current scan examines, in subscription order (first `candidates()` entries); reused. */
   order = new Uint32Array(64);
   private readonly byObj = new Map<Watchable, number[]>();
@@ -159,8 +160,9 @@ class SubscriptionCache {
     const tag = raw[p + SUB_TAG];
     if (tag === EventType.CLOCK) {
       this.subs[i] = {
-        tag: 0, id: raw.readUInt32LE(p + SUB_CLOCK_ID), timeout: raw.readBigUInt64LE(p + SUB_CLOCK_TIMEOUT),
-        flags: raw.readUInt16LE(p + SUB_CLOCK_FLAGS),
+        tag: 0, id: raw.readUInt32LE(p + SUB_CLOCK_ID),
+        timeout: raw.readUInt32LE(p + SUB_CLOCK_TIMEOUT) + raw.readUInt32LE(p + SUB_CLOCK_TIMEOUT + 4) * 0x1_0000_0000,
+        flags: raw.readUInt16LE(p + SUB_CLOCK_FLAGS), deadline: 0, errno: 0,
       };
       this.clocks.add(i);
       return;
@@ -197,22 +199,20 @@ class SubscriptionCache {
   }
 }
 
-/** Fills cache.deadline for one call (relative clocks count from `start`); returns the earliest deadline. */
-function clockDeadlines(cache: SubscriptionCache, start: bigint): bigint | null {
-  const deadline = cache.deadline; // slot -> deadline (ns), or an errno (number)
-  deadline.clear();
-  let earliest: bigint | null = null;
+/** Fills the deadline (ns) or errno of every clock slot for one call (relative clocks count from `start`);
+ *  returns the earliest deadline, or Infinity when no clock can fire. */
+function clockDeadlines(cache: SubscriptionCache, start: number): number {
+  let earliest = Infinity;
   for (const i of cache.clocks) {
     const s = cache.subs[i] as ClockSub;
     const abs = (s.flags & SUBCLOCKFLAGS_ABSTIME) !== 0;
-    let d: bigint | number;
-    if ((s.flags & ~SUBCLOCKFLAGS_ABSTIME) !== 0 || s.id > Clock.THREAD_CPUTIME) d = Errno.INVAL;
-    else if (!abs) d = start + s.timeout;
-    else if (s.id === Clock.REALTIME) d = start + (s.timeout - BigInt(Date.now()) * 1_000_000n);
-    else if (s.id === Clock.MONOTONIC) d = s.timeout;
-    else d = Errno.NOTSUP; // absolute CPU-time clocks: no way to wait for them
-    deadline.set(i, d);
-    if (typeof d === 'bigint' && (earliest === null || d < earliest)) earliest = d;
+    s.errno = 0;
+    if ((s.flags & ~SUBCLOCKFLAGS_ABSTIME) !== 0 || s.id > Clock.THREAD_CPUTIME) s.errno = Errno.INVAL;
+    else if (!abs) s.deadline = start + s.timeout;
+    else if (s.id === Clock.REALTIME) s.deadline = start + (s.timeout - Date.now() * 1e6);
+    else if (s.id === Clock.MONOTONIC) s.deadline = s.timeout;
+    else s.errno = Errno.NOTSUP; // absolute CPU-time clocks: no way to wait for them
+    if (s.errno === 0 && s.deadline < earliest) earliest = s.deadline;
   }
   return earliest;
 }
@@ -267,7 +267,7 @@ const CLOCK_FIRED: Ready = { error: 0, nbytes: 0, hangup: false };
 /** One pass over the slots that may be ready: writes their events in subscription order, returns how many. */
 function scan(mem: GuestMemory, cache: SubscriptionCache, outPtr: number): number {
   cache.absorbChanges();
-  const now = cache.clocks.size > 0 ? nowNs() : 0n;
+  const now = cache.clocks.size > 0 ? nowNsNumber() : 0;
   let n = 0;
   const k = cache.candidates();
   const order = cache.order;
@@ -275,9 +275,8 @@ function scan(mem: GuestMemory, cache: SubscriptionCache, outPtr: number): numbe
     const i = order[c];
     const s = cache.subs[i];
     if (s.tag === 0) {
-      const d = cache.deadline.get(i)!;
-      if (typeof d === 'number') writeEvent(mem, cache.raw, outPtr, n++, i, 0, ready(d, 0, false));
-      else if (now >= d) writeEvent(mem, cache.raw, outPtr, n++, i, 0, CLOCK_FIRED);
+      if (s.errno !== 0) writeEvent(mem, cache.raw, outPtr, n++, i, 0, ready(s.errno, 0, false));
+      else if (now >= s.deadline) writeEvent(mem, cache.raw, outPtr, n++, i, 0, CLOCK_FIRED);
       continue;
     }
     const r = readiness(s);
@@ -309,7 +308,7 @@ export function makePollOneoff(mem: GuestMemory, fds: FdTable, waker: Waker) {
     const t0 = profile ? profile.pollStart() : 0;
     if (!cache.update(mem.bytes(inPtr, nsubs * SUB_SIZE), nsubs)) return Errno.INVAL;
     outPtr >>>= 0;
-    const earliest = clockDeadlines(cache, cache.clocks.size > 0 ? nowNs() : 0n);
+    const earliest = cache.clocks.size > 0 ? clockDeadlines(cache, nowNsNumber()) : Infinity;
 
     let n = scan(mem, cache, outPtr);
     if (profile) profile.pollWork(t0);
@@ -317,19 +316,17 @@ export function makePollOneoff(mem: GuestMemory, fds: FdTable, waker: Waker) {
 
     // Wait for the next change in the instance or the earliest clock, then look again. A far clock wakes the
     // wait early (timers are clamped, see Waker) and is simply looked at again: it re-arms until it is due.
-    let yieldOnly = n > 0; // only here to let the event loop run once
+    const yieldOnly = n > 0; // only here to let the event loop run once
     immediate = 0;
-    return (async () => {
-      for (;;) {
-        if (profile) profile.waitBegin();
-        await waker.wait(earliest, yieldOnly);
-        yieldOnly = false;
-        profile?.waitEnd();
-        const t1 = profile ? performance.now() : 0;
-        n = scan(mem, cache, outPtr);
-        if (profile) profile.pollWork(t1);
-        if (n > 0) return answer(mem, neventsPtr, n);
-      }
-    })();
+    if (profile) profile.waitBegin();
+    return waker.waitFor(earliest === Infinity ? null : earliest, yieldOnly, () => {
+      profile?.waitEnd();
+      const t1 = profile ? performance.now() : 0;
+      n = scan(mem, cache, outPtr);
+      if (profile) profile.pollWork(t1);
+      if (n > 0) return answer(mem, neventsPtr, n);
+      if (profile) profile.waitBegin();
+      return -1; // nothing yet: wait again
+    });
   };
 }

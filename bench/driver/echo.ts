@@ -8,7 +8,7 @@ import { defaultWaitStrategy } from '../../host/wait/strategy.js';
 import { runClient } from './client.js';
 import type { BenchEnv } from './env.js';
 import { NODE_SERVERS, type NodeBinary } from './nodes.js';
-import { cpuSeconds, sleep } from './proc.js';
+import { cpuTimes, sleep } from './proc.js';
 import { checkAlive, moduleFor, reason, round } from './scenarios.js';
 import { startServer, type OnNode, type RunningServer, type ServerName } from './servers.js';
 import { readProfile, turnFigures } from './turn-profile.js';
@@ -68,7 +68,9 @@ export async function echoScenario(env: BenchEnv, o: Options): Promise<Row[]> {
         continue;
       }
       try {
-        const s = await startServer(env, spec.kind, moduleFor(env, spec.kind, 'echo'), {}, 'ignore', profile ? { WASMUX_PROFILE: profile } : {}, spec.on);
+        // The old host runs the old guests too when --baseline names their build directory: the whole stack before.
+        const module = spec.kind === 'wasmux-node-base' && o.baseline ? join(o.baseline, 'echo.wasm') : moduleFor(env, spec.kind, 'echo');
+        const s = await startServer(env, spec.kind, module, {}, 'ignore', profile ? { WASMUX_PROFILE: profile } : {}, spec.on);
         // The host writes its first counters 250 ms after it starts: round 1 needs them as its starting point.
         for (let t = 0; profile && t < 40 && !readProfile(profile); t++) await sleep(50);
         servers.push({ ...spec, s, profile });
@@ -101,10 +103,10 @@ async function measurePoint(env: BenchEnv, o: Options, srv: EchoServer, size: nu
   try {
     checkAlive(s);
     const prof0 = srv.profile ? readProfile(srv.profile) : null;
-    const cpu0 = cpuSeconds(s.pid);
+    const cpu0 = cpuTimes(s.pid);
     const t0 = Date.now();
     const r = await runClient(env, { host: s.host, port: s.port, size, concurrency: conc, duration: o.duration, warmup: o.warmup });
-    const cpu1 = cpuSeconds(s.pid);
+    const cpu1 = cpuTimes(s.pid);
     const wall = (Date.now() - t0) / 1000;
     if (srv.profile) await new Promise((res) => setTimeout(res, 300)); // the host rewrites its counters every 250 ms
     const prof = srv.profile ? turnFigures(prof0, readProfile(srv.profile)) : {};
@@ -113,7 +115,9 @@ async function measurePoint(env: BenchEnv, o: Options, srv: EchoServer, size: nu
     return {
       scenario: 'echo', server, ...srv.tags, size, concurrency: conc, round: pass, rps: r.rps, mibps: r.mibps, p50_us: r.p50_us, p99_us: r.p99_us,
       requests: r.requests, errors: r.errors, client_processes: r.processes, client_cpu: round(r.client_cpu, 3),
-      server_cpu: cpu0 !== null && cpu1 !== null ? round((cpu1 - cpu0) / wall, 3) : null, ...prof,
+      server_cpu: cpu0 !== null && cpu1 !== null ? round((cpu1.user + cpu1.sys - cpu0.user - cpu0.sys) / wall, 3) : null,
+      // user CPU per request: the server's own work (its syscalls are the same for every server: one read, one write)
+      server_user_us: cpu0 !== null && cpu1 !== null && r.rps > 0 ? round((cpu1.user - cpu0.user) / wall / r.rps * 1e6, 2) : null, ...prof,
     };
   } catch (e) {
     progress(`${tag}: error: ${reason(e)}`);

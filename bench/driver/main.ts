@@ -47,7 +47,8 @@ Options:
                       version (20, 22, 24, 26: pinned by scripts/ensure-node.sh, installed from npm on first use)
                       or a path to a node binary; comma-separated. Each host is compared with node-net on its Node
   --host-baseline DIR Echo: also run the Node host of another dist directory (e.g. a copy of dist/ from before a
-                      change) as server 'wasmux-node-base', same guests, side by side
+                      change) as server 'wasmux-node-base', side by side; same guests, or with --baseline the
+                      guests of that build directory (the whole stack before)
   --profile           Echo: run the Node host(s) with WASMUX_PROFILE and report the per-turn profile and the
                       embedder's timer lag of every point
   -h, --help          Show this help

@@ -166,11 +166,17 @@ export function rssKiB(pid: number): number | null {
 
 /** User+system CPU seconds a process has used so far (from /proc/PID/stat), or null. */
 export function cpuSeconds(pid: number): number | null {
+  const t = cpuTimes(pid);
+  return t === null ? null : t.user + t.sys;
+}
+
+/** User and system CPU seconds a process has used so far (from /proc/PID/stat), or null. */
+export function cpuTimes(pid: number): { user: number; sys: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
-    return ticks / 100; // USER_HZ is 100 on Linux
+    // utime, stime (fields 14 and 15); USER_HZ is 100 on Linux
+    return { user: Number(fields[11]) / 100, sys: Number(fields[12]) / 100 };
   } catch {
     return null;
   }

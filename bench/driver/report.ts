@@ -70,9 +70,9 @@ export function renderTables(rows: Row[]): string {
     parts.push('\nNetwork scenarios');
     const nodes = [...new Map(net.filter((r) => r.node).map((r) => [r.server, `${r.server} = Node ${r.node}${r.wait ? `, ${r.wait}` : ''}`])).values()];
     if (nodes.length) parts.push(`(${nodes.join('; ')})`);
-    parts.push(table(['scenario', 'server', 'size', 'conc', 'round', 'req/s', 'MiB/s', 'p50 us', 'p99 us', 'client cpu', 'server cpu', 'note'],
+    parts.push(table(['scenario', 'server', 'size', 'conc', 'round', 'req/s', 'MiB/s', 'p50 us', 'p99 us', 'client cpu', 'server cpu', 'user us/req', 'note'],
       net.map((r) => [r.scenario, r.server, sizeName(r.size), fmt(r.concurrency), fmt(r.round), fmt(r.rps), fmt(r.mibps, 1), fmt(r.p50_us), fmt(r.p99_us),
-        fmt(r.client_cpu, 2), fmt(r.server_cpu, 2),
+        fmt(r.client_cpu, 2), fmt(r.server_cpu, 2), fmt(r.server_user_us, 2),
         r.error ? `ERROR: ${r.error}` : r.non_2xx ? `${r.non_2xx} non-2xx` : ''])));
   }
   const ratios = echoRatios(rows);

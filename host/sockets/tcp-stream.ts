@@ -11,9 +11,10 @@ import { Errno } from '../wasi/abi.js';
 import { ChunkQueue } from './chunk-queue.js';
 import { Watchable, type ChangeHub } from './watchable.js';
 
-/** High-water marks: receive buffer pauses the socket past this; sends answer AGAIN past this. */
+/** High-water marks: receive buffer pauses the socket past this; sends answer AGAIN past this (a sendRoom() of
+ *  exactly SEND_HIGH_WATER means nothing is queued). */
 const RECV_HIGH_WATER = 256 * 1024;
-const SEND_HIGH_WATER = 256 * 1024;
+export const SEND_HIGH_WATER = 256 * 1024;
 /** After the guest closes, unsent data gets this long to flush before the socket is destroyed. */
 const CLOSE_LINGER_MS = 30_000;
 
@@ -256,17 +257,26 @@ export class TcpStream extends Watchable {
     }
   }
 
-  /** Queues up to writeRoom bytes; returns bytes accepted or -errno (AGAIN when full, PIPE when shut/closed). */
-  write(data: Buffer): number {
+  /**
+   * What a send may do now: the bytes it may queue (> 0), or -errno: PIPE when shut, closed or failed, AGAIN when
+   * the queue is at its high-water mark. Reads the Node socket's queue once; the send then calls queue().
+   */
+  sendRoom(): number {
     if (this.phaseNow !== 'connected') return -this.notConnected(Errno.PIPE);
-    if (this.writeShut || this.closed || this.socket.destroyed || !this.socket.writable) return -Errno.PIPE;
-    if (this.error) return -Errno.PIPE;
-    if (data.length === 0) return 0;
-    const room = this.writeRoom;
-    if (room === 0) return -Errno.AGAIN;
-    const chunk = data.length <= room ? data : data.subarray(0, room);
-    this.socket.write(chunk);
-    return chunk.length;
+    const s = this.socket;
+    if (this.writeShut || this.closed || this.error !== 0 || s.destroyed || !s.writable) return -Errno.PIPE;
+    const room = SEND_HIGH_WATER - s.writableLength;
+    return room > 0 ? room : -Errno.AGAIN;
+  }
+
+  /**
+   * Queues bytes a send sized with sendRoom(). True when Node wrote them to the kernel at once and kept no
+   * reference to `data` (nothing is queued after the call), so the caller may reuse the buffer.
+   */
+  queue(data: Buffer): boolean {
+    const s = this.socket;
+    s.write(data);
+    return s.writableLength === 0;
   }
 
   /** sock_shutdown: RD discards what is buffered and what still comes; WR sends FIN after queued data. */

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { cacheDir as wasmuxCacheDir } from '../cache-dir.js';
 import { join } from 'node:path';
-import { BLOCKING_IMPORT_PATHS, type BlockingImport, type WaitStrategy } from './strategy.js';
+import { BLOCKING_IMPORT_PATHS, withArity, type BlockingImport, type Pace, type WaitStrategy } from './strategy.js';
 import { declaredUnwindRegion, type UnwindRegion } from './unwind-region.js';
 
 const REGION_ADDR = 16;
@@ -112,14 +112,14 @@ export function asyncifyStrategy(): WaitStrategy {
       declared = declaredUnwindRegion(module);
       return module;
     },
-    wrap: (fn: BlockingImport) => (...args: any[]) => {
+    wrap: (fn: BlockingImport, pace?: Pace) => withArity(fn.length, (a, b, c, d, e, f) => {
       if (rewinding) {
         rewinding = false;
         ex!.asyncify_stop_rewind();
         if (own === null) region(used).set(saved.subarray(0, used)); // the guest's own bytes come back before it runs again
         return result;
       }
-      const r = fn(...args);
+      const r = pace ? pace.pace(fn(a, b, c, d, e, f)) : fn(a, b, c, d, e, f);
       if (typeof r === 'number') return r;
       pending = r;
       const addr = own?.addr ?? REGION_ADDR;
@@ -130,7 +130,7 @@ export function asyncifyStrategy(): WaitStrategy {
       dv.setUint32(addr + 4, addr + size, true); // ... and end of the unwind stack
       ex!.asyncify_start_unwind(addr);
       return 0; // ignored: the caller unwinds
-    },
+    }),
     run: async (instance) => {
       ex = instance.exports as unknown as AsyncifyExports;
       if (typeof ex.asyncify_get_state !== 'function') throw new Error('asyncify exports missing');

@@ -19,6 +19,10 @@ import { profile } from './profile.js';
 /** Monotonic clock in nanoseconds; the same clock (uv_hrtime) node:wasi answers for clock_time_get(MONOTONIC). */
 export const nowNs = (): bigint => process.hrtime.bigint();
 
+/** The same clock as a number of ns (exact below 2^53 ns, about 104 days), for deadline arithmetic without a
+ *  BigInt per operation. */
+export const nowNsNumber = (): number => Number(process.hrtime.bigint());
+
 /** Longest delay setTimeout takes (2^31-1 ms, about 24.8 days); a longer one would fire at once, every time. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -27,8 +31,9 @@ const SLICE_MS = 10;
 /** The clock is read every this many immediate answers (a power of two): a read costs more than most answers. */
 const PACE_EVERY = 16;
 
-/** The one pending wait (the guest is single-threaded: at most one import waits at a time). */
-type Pending = { resolve: () => void; reject: (e: GuestExit) => void; timer: NodeJS.Timeout | null; immediate: NodeJS.Immediate | null };
+/** The one pending wait (the guest is single-threaded: at most one import waits at a time); `wake` ends it, with
+ *  GuestExit when the host stops. */
+type Pending = { wake: (err: GuestExit | null) => void; timer: NodeJS.Timeout | null; immediate: NodeJS.Immediate | null };
 
 /** Where blocking imports wait: wakes them on socket changes or deadlines, ends them all on stop(). */
 export class Waker {
@@ -58,20 +63,54 @@ export class Waker {
    * at `deadline` (monotonic ns) if given (or earlier, at most ~24.8 days from now), or on the next turn when `yieldOnly`; rejects with GuestExit when
    * the host stops meanwhile. Callers re-check their condition after it resolves.
    */
-  wait(deadline: bigint | null, yieldOnly = false): Promise<void> {
+  wait(deadline: number | null, yieldOnly = false): Promise<void> {
     if (this.stopped) return Promise.reject(this.stopped);
-    if (this.pending) this.finish(this.pending, null); // cannot happen with one guest; never leave one dangling
-    return new Promise<void>((resolve, reject) => {
-      const p: Pending = { resolve, reject, timer: null, immediate: null };
-      this.pending = p;
-      if (yieldOnly) {
-        p.immediate = setImmediate(() => this.finish(p, null));
-      } else if (deadline !== null) {
-        // Clamped: a later deadline wakes the caller early, and the caller (which re-checks) waits again.
-        const ms = Number(deadline - nowNs()) / 1e6;
-        p.timer = setTimeout(() => this.finish(p, null), Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(ms))));
-      }
+    return new Promise<void>((resolve, reject) => this.arm(deadline, yieldOnly, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /**
+   * Like wait(), but runs `check` at every wake-up, in the callback that woke it, and resolves with its answer once
+   * that is >= 0 (a negative answer waits again, for the same deadline). A guest's poll resumes with one promise
+   * per wait instead of a chain of them (wait, then an async function around the check, then its result).
+   */
+  waitFor(deadline: number | null, yieldOnly: boolean, check: () => number): Promise<number> {
+    if (this.stopped) return Promise.reject(this.stopped);
+    return new Promise<number>((resolve, reject) => {
+      const wake = (err: GuestExit | null): void => {
+        if (err) {
+          reject(err);
+          return;
+        }
+        let r: number;
+        try {
+          r = check();
+        } catch (e) {
+          reject(e);
+          return;
+        }
+        if (r >= 0) resolve(r);
+        else this.arm(deadline, false, wake);
+      };
+      this.arm(deadline, yieldOnly, wake);
     });
+  }
+
+  /** Makes `wake` the pending wait: on the next change, at `deadline`, or on the next turn when `yieldOnly`. */
+  private arm(deadline: number | null, yieldOnly: boolean, wake: (err: GuestExit | null) => void): void {
+    if (this.stopped) {
+      wake(this.stopped);
+      return;
+    }
+    if (this.pending) this.finish(this.pending, null); // cannot happen with one guest; never leave one dangling
+    const p: Pending = { wake, timer: null, immediate: null };
+    this.pending = p;
+    if (yieldOnly) {
+      p.immediate = setImmediate(() => this.finish(p, null));
+    } else if (deadline !== null) {
+      // Clamped: a later deadline wakes the caller early, and the caller (which re-checks) waits again.
+      const ms = (deadline - nowNsNumber()) / 1e6;
+      p.timer = setTimeout(() => this.finish(p, null), Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(ms))));
+    }
   }
 
   /**
@@ -97,10 +136,10 @@ export class Waker {
     this.pending = null;
     if (p.timer) clearTimeout(p.timer);
     if (p.immediate) clearImmediate(p.immediate);
-    if (err) p.reject(err);
+    if (err) p.wake(err);
     else {
       this.resumedAt = performance.now(); // the loop has had its turn: the guest's slice starts again
-      p.resolve();
+      p.wake(null);
     }
   }
 }

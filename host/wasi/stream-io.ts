@@ -5,8 +5,8 @@
 // These run once per guest read or write, so the common path allocates nothing of its own: the iovecs are parsed
 // into one scratch array of (ptr, len) pairs and bytes are copied straight between guest memory and the stream.
 import { Errno, RIFLAGS_PEEK, RIFLAGS_WAITALL } from './abi.js';
-import { iovecPairs, type GuestMemory } from './guest-memory.js';
-import type { TcpStream } from '../sockets/tcp-stream.js';
+import { iovecPairs, pairBytes, type GuestMemory } from './guest-memory.js';
+import { SEND_HIGH_WATER, type TcpStream } from '../sockets/tcp-stream.js';
 import type { Waker } from '../wait/waker.js';
 import { profile, profNow } from '../wait/profile.js';
 
@@ -61,20 +61,34 @@ const SEND_SCRATCH_BYTES = 64 * 1024;
  * RSS under load followed that garbage: its malloc heap and V8's young generation kept growing for minutes.
  */
 let sendScratch = Buffer.allocUnsafeSlow(SEND_SCRATCH_BYTES);
+/** The last view of sendScratch handed to Node (its first `length` bytes): a request/response peer sends the
+ *  same size again and again, and a Buffer view per send cost more than the copy into it. */
+let scratchView = sendScratch.subarray(0, 0);
+
+/** sendScratch's first `len` bytes as a Buffer (the cached view when the length repeats). */
+function scratchOf(len: number): Buffer {
+  if (scratchView.length !== len) scratchView = sendScratch.subarray(0, len);
+  return scratchView;
+}
 
 /** One send attempt from validated iovecs: writes nsent, returns the errno (AGAIN when the queue is full). */
 function sendOnce(mem: GuestMemory, st: TcpStream, iov: Uint32Array, n: number, nsentPtr: number): number {
   const t0 = profNow();
-  const room = st.writeRoom;
-  const scratch = st.socket.writableLength === 0 ? sendScratch : null;
-  const data = mem.gather(iov, n, room > 0 ? room : 1, scratch);
-  const r = st.write(data);
-  if (scratch !== null && data.buffer === scratch.buffer && st.socket.writableLength > 0) {
-    sendScratch = Buffer.allocUnsafeSlow(SEND_SCRATCH_BYTES); // Node kept it queued
+  const room = st.sendRoom();
+  if (room < 0) {
+    if (profile) profile.io(true, t0, room);
+    return -room;
   }
-  if (profile) profile.io(true, t0, r);
-  if (r < 0) return -r;
-  mem.setU32(nsentPtr, r);
+  const len = Math.min(pairBytes(iov, n), room);
+  // Nothing queued (full room): Node keeps no reference to a buffer it writes at once, so the scratch is safe.
+  const data = room === SEND_HIGH_WATER && len <= SEND_SCRATCH_BYTES ? scratchOf(len) : Buffer.allocUnsafe(len);
+  mem.gatherInto(iov, n, len, data);
+  if (!st.queue(data) && data === scratchView) {
+    sendScratch = Buffer.allocUnsafeSlow(SEND_SCRATCH_BYTES); // Node kept it queued
+    scratchView = sendScratch.subarray(0, 0);
+  }
+  if (profile) profile.io(true, t0, len);
+  mem.setU32(nsentPtr, len);
   return Errno.SUCCESS;
 }
 
