@@ -92,7 +92,7 @@ export class Connection extends Watcher {
 
   constructor(public readonly loop: EventLoop, public readonly stream: Stream) { super(); }
 
-  get fd(): u32 { return this.stream.fd; }
+  @inline get fd(): u32 { return this.stream.fd; }
   /** Where the connection is in its life. */
   get currentState(): ConnState { return this.state; }
   /** True while an outgoing connection is being made. */
@@ -263,15 +263,15 @@ export class Connection extends Watcher {
   }
 
   /** write() takes data: open, or connecting with nothing but opening planned. */
-  private get acceptsOutput(): bool {
+  @inline private get acceptsOutput(): bool {
     return this.state == ConnState.OPEN || (this.state == ConnState.CONNECTING && this.afterConnect == ConnState.OPEN);
   }
 
   /** Nothing is queued and the connection is made: a send can go out now. */
-  private get canSendNow(): bool { return this.out.isEmpty && this.state != ConnState.CONNECTING; }
+  @inline private get canSendNow(): bool { return this.out.isEmpty && this.state != ConnState.CONNECTING; }
 
   /** Data from the peer is delivered to the handler in these states (unless paused or at EOF). */
-  private get delivering(): bool {
+  @inline private get delivering(): bool {
     const s = this.state;
     return (s == ConnState.OPEN || s == ConnState.WRITE_ENDING || s == ConnState.WRITE_ENDED) && !this.paused && !this.eof;
   }

@@ -17,6 +17,9 @@ class PeerAddressCheck extends ConnectCheck {
 import { Acceptor } from "./acceptor";
 import { TimerCallback, TimerHeap } from "./timers";
 
+/** What EventLoop.round answers when run() goes on (every Errno is >= 0). */
+const ROUND_AGAIN: i32 = -1;
+
 /**
  * A single-threaded event loop over a Selector: listeners, connections, your own watchers and
  * timers. When idle it blocks in one poll until the next timer is due (or for ever when there is
@@ -121,25 +124,35 @@ export class EventLoop {
     // Read here, not in the constructor: an operator's override wins over the program's setting.
     const wake = wakeBoundFromEnv();
     if (wake >= 0) this.selector.wakeBoundMs = wake;
+    // Each round is a function of its own: an engine compiles a function that is already running once and
+    // for all (Wasm has no on-stack replacement), so a loop body written here would stay in V8's baseline
+    // tier for the whole run wherever run() is entered only once (JSPI, wasmtime).
     while (!this.stopped) {
-      const due = this.timers.nextDue();
-      if (this.selector.size == 0 && due < 0) return Errno.SUCCESS;
-      const timeout: i64 = due < 0 ? -1 : max<i64>(due - monotonicMs(), 0);
-      const ready = this.selector.select(timeout);
-      const status = this.selector.lastStatus;
-      if (status != Errno.SUCCESS && status != Errno.INTR) return status;
-      this.iterations++;
-      for (let i = 0, n = ready.length; i < n; i++) {
-        const sk = unchecked(ready[i]);
-        const w = sk.key.data;
-        if (w.finished) continue;
-        if (sk.errno != 0) { w.onError(sk.errno); continue; }
-        if (sk.events & EVENT_READ) { w.readHint = sk.nbytes; w.onReadable(); }
-        if ((sk.events & EVENT_WRITE) && !w.finished) w.onWritable();
-      }
-      if (due >= 0) this.timers.runDue(monotonicMs());
+      const status = this.round();
+      if (status != ROUND_AGAIN) return <Errno>status;
     }
     return Errno.SUCCESS;
+  }
+
+  /** One round of run(): poll, dispatch, run due timers. ROUND_AGAIN, or what run() returns. */
+  private round(): i32 {
+    const due = this.timers.nextDue();
+    if (this.selector.size == 0 && due < 0) return Errno.SUCCESS;
+    const timeout: i64 = due < 0 ? -1 : max<i64>(due - monotonicMs(), 0);
+    const ready = this.selector.select(timeout);
+    const status = this.selector.lastStatus;
+    if (status != Errno.SUCCESS && status != Errno.INTR) return status;
+    this.iterations++;
+    for (let i = 0, n = ready.length; i < n; i++) {
+      const sk = unchecked(ready[i]);
+      const w = sk.key.data;
+      if (w.finished) continue;
+      if (sk.errno != 0) { w.onError(sk.errno); continue; }
+      if (sk.events & EVENT_READ) { w.readHint = sk.nbytes; w.onReadable(); }
+      if ((sk.events & EVENT_WRITE) && !w.finished) w.onWritable();
+    }
+    if (due >= 0) this.timers.runDue(monotonicMs());
+    return ROUND_AGAIN;
   }
 
   /** @internal bookkeeping from Connection and Acceptor. */
