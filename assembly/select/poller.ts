@@ -5,7 +5,7 @@ import {
   eventError, eventFlags, eventNbytes, eventType, eventUserdata, writeClockSubscription, copySubscription,
 } from "../wasi/layout";
 import { outA, fdstatCell } from "../wasi/scratch";
-import { ReadinessSet, fdOfUserdata } from "../readiness/readiness-set";
+import { ReadinessSet } from "../readiness/readiness-set";
 import { Registration } from "../readiness/registration";
 import { Ready } from "../readiness/interest";
 
@@ -93,7 +93,7 @@ export class Poller {
       const e = this.events + <usize>i * EVENT_SIZE;
       const ud = eventUserdata(e);
       if (ud == CLOCK_USERDATA) continue;
-      const reg = set.get(fdOfUserdata(ud));
+      const reg = set.byUserdata(ud);
       if (reg == null || reg.dead) continue;
       if (reg.ready == 0) out.push(reg);
       const err = eventError(e);
