@@ -285,18 +285,19 @@ export class Connection extends Watcher {
 
   onReadable(): void {
     if (this.state == ConnState.LINGERING) { this.discard(); return; }
-    const buf = this.loop.readBuffer;
+    const loop = this.loop;
+    const bufPtr = loop.readPtr, bufLen = loop.readLen;
     let budget = READ_BUDGET;
     // Once we have read what the host said was there, stop: the next poll reports anything newer
     // (level-triggered), and the read that would only answer AGAIN is saved — one host call per message.
     let expected = this.readHint;
     while (this.delivering && budget > 0) {
-      const r = this.stream.recvInto(buf.dataStart, buf.length);
+      const r = this.stream.recvInto(bufPtr, bufLen);
       if (r.wouldBlock) break;
       if (!r.ok) { this.close(r.errno); return; }
       if (r.n == 0) { this.step(ConnEvent.PEER_EOF); return; }
       budget -= r.n;
-      this.handler.onData(this, buf.dataStart, r.n);
+      this.handler.onData(this, bufPtr, r.n);
       if (expected > 0) {
         if (<u64>r.n >= expected) break;
         expected -= <u64>r.n;

@@ -3,6 +3,7 @@ import { monotonicMs } from "../wasi/clock";
 import { getenv } from "../wasi/environ";
 import { logLine } from "../wasi/stderr";
 import { Selector, EVENT_READ, EVENT_WRITE } from "../select/selector";
+import { lengthOf, itemAt } from "../readiness/array-reads";
 import { Listener } from "../net/listener";
 import { Stream, ConnectResult } from "../net/stream";
 import { SocketAddress } from "../net/socket-address";
@@ -33,13 +34,19 @@ export class EventLoop {
   readonly timers: TimerHeap = new TimerHeap();
   /** Scratch space every connection reads into; handlers copy what they keep. */
   readonly readBuffer: Uint8Array;
+  /** @internal readBuffer's address and length, read once per message without the typed array's getters. */
+  readonly readPtr: usize;
+  readonly readLen: i32;
   private stopped: bool = false;
   private open: i32 = 0;
   /** Polls made by run() (for tests and benchmarks). */
   iterations: i64 = 0;
 
   constructor(readBufferSize: i32 = 64 * 1024) {
-    this.readBuffer = new Uint8Array(readBufferSize);
+    const buf = new Uint8Array(readBufferSize);
+    this.readBuffer = buf;
+    this.readPtr = buf.dataStart;
+    this.readLen = buf.length;
   }
 
   /** Accepts connections from `listener`, giving each the handler `server` picks. */
@@ -143,8 +150,8 @@ export class EventLoop {
     const status = this.selector.lastStatus;
     if (status != Errno.SUCCESS && status != Errno.INTR) return status;
     this.iterations++;
-    for (let i = 0, n = ready.length; i < n; i++) {
-      const sk = unchecked(ready[i]);
+    for (let i = 0, n = lengthOf(ready); i < n; i++) {
+      const sk = itemAt(ready, i);
       const w = sk.key.data;
       if (w.finished) continue;
       if (sk.errno != 0) { w.onError(sk.errno); continue; }

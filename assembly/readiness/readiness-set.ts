@@ -2,6 +2,7 @@ import { EventType, SUBSCRIPTION_SIZE, copySubscription, writeFdSubscription } f
 import { Errno } from "../wasi/errno";
 import { Ready, isValidInterest } from "./interest";
 import { Registration } from "./registration";
+import { lengthOf } from "./array-reads";
 
 /**
  * userdata of a subscription: the registration's id shifted left, the low bit says write (1) or read (0). An id,
@@ -44,7 +45,7 @@ export class ReadinessSet {
   /** Number of registered fds (dead ones included). */
   @inline get size(): i32 { return this.byFd.size; }
   /** Number of live subscriptions in the array. */
-  @inline get subscriptionCount(): i32 { return this.owners.length; }
+  @inline get subscriptionCount(): i32 { return lengthOf(this.owners); }
   /** Address of the dense subscription array (with one free slot after the last subscription). */
   @inline get subscriptions(): usize { return this.subs; }
   /** Registrations the host rejected, in the order they were found. */

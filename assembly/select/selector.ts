@@ -1,6 +1,7 @@
 import { Errno } from "../wasi/errno";
 import { ReadinessSet } from "../readiness/readiness-set";
 import { Ready, isValidInterest } from "../readiness/interest";
+import { lengthOf, itemAt } from "../readiness/array-reads";
 import { HotPoller } from "./hot-poller";
 import { PollMode } from "./poll-policy";
 
@@ -101,8 +102,9 @@ export class Selector<T> {
     const ready = this.poller.wait(timeoutMs);
     this.lastStatus = this.poller.status;
     let n = 0;
-    for (let i = 0, k = ready.length; i < k; i++) {
-      const reg = unchecked(ready[i]);
+    const reused = lengthOf(out);
+    for (let i = 0, k = lengthOf(ready); i < k; i++) {
+      const reg = itemAt(ready, i);
       const key = this.keys.get(reg.fd);
       let events: u8 = 0;
       let errno: u16 = 0;
@@ -114,7 +116,7 @@ export class Selector<T> {
       }
       if (events == 0) continue;
       let sk: SelectedKey<T>;
-      if (n < out.length) { sk = unchecked(out[n]); sk.key = key; } else { sk = new SelectedKey<T>(key); out.push(sk); }
+      if (n < reused) { sk = itemAt(out, n); sk.key = key; } else { sk = new SelectedKey<T>(key); out.push(sk); }
       sk.events = events;
       sk.errno = errno;
       sk.nbytes = reg.nbytes;
