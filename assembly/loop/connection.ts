@@ -119,7 +119,9 @@ export class Connection extends Watcher {
       if (r.ok) sent = r.n;
       else if (!r.wouldBlock) { this.close(r.errno); return false; }
     }
-    if (sent < len) this.out.pushCopy(data + <usize>sent, len - sent);
+    // Sent whole (the usual case): nothing was queued, so the interest and the watermarks are as they were.
+    if (sent == len && !this.out.full) return true;
+    this.out.pushCopy(data + <usize>sent, len - sent);
     if (this.out.full) this.drainOwed = true;
     this.updateInterest();
     return !this.out.full;
