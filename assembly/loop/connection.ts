@@ -92,7 +92,7 @@ export class Connection extends Watcher {
 
   constructor(public readonly loop: EventLoop, public readonly stream: Stream) { super(); }
 
-  get fd(): u32 { return this.stream.fd; }
+  @inline get fd(): u32 { return this.stream.fd; }
   /** Where the connection is in its life. */
   get currentState(): ConnState { return this.state; }
   /** True while an outgoing connection is being made. */
@@ -119,7 +119,9 @@ export class Connection extends Watcher {
       if (r.ok) sent = r.n;
       else if (!r.wouldBlock) { this.close(r.errno); return false; }
     }
-    if (sent < len) this.out.pushCopy(data + <usize>sent, len - sent);
+    // Sent whole (the usual case): nothing was queued, so the interest and the watermarks are as they were.
+    if (sent == len && !this.out.full) return true;
+    this.out.pushCopy(data + <usize>sent, len - sent);
     if (this.out.full) this.drainOwed = true;
     this.updateInterest();
     return !this.out.full;
@@ -263,15 +265,15 @@ export class Connection extends Watcher {
   }
 
   /** write() takes data: open, or connecting with nothing but opening planned. */
-  private get acceptsOutput(): bool {
+  @inline private get acceptsOutput(): bool {
     return this.state == ConnState.OPEN || (this.state == ConnState.CONNECTING && this.afterConnect == ConnState.OPEN);
   }
 
   /** Nothing is queued and the connection is made: a send can go out now. */
-  private get canSendNow(): bool { return this.out.isEmpty && this.state != ConnState.CONNECTING; }
+  @inline private get canSendNow(): bool { return this.out.isEmpty && this.state != ConnState.CONNECTING; }
 
   /** Data from the peer is delivered to the handler in these states (unless paused or at EOF). */
-  private get delivering(): bool {
+  @inline private get delivering(): bool {
     const s = this.state;
     return (s == ConnState.OPEN || s == ConnState.WRITE_ENDING || s == ConnState.WRITE_ENDED) && !this.paused && !this.eof;
   }
@@ -285,18 +287,19 @@ export class Connection extends Watcher {
 
   onReadable(): void {
     if (this.state == ConnState.LINGERING) { this.discard(); return; }
-    const buf = this.loop.readBuffer;
+    const loop = this.loop;
+    const bufPtr = loop.readPtr, bufLen = loop.readLen;
     let budget = READ_BUDGET;
     // Once we have read what the host said was there, stop: the next poll reports anything newer
     // (level-triggered), and the read that would only answer AGAIN is saved — one host call per message.
     let expected = this.readHint;
     while (this.delivering && budget > 0) {
-      const r = this.stream.recvInto(buf.dataStart, buf.length);
+      const r = this.stream.recvInto(bufPtr, bufLen);
       if (r.wouldBlock) break;
       if (!r.ok) { this.close(r.errno); return; }
       if (r.n == 0) { this.step(ConnEvent.PEER_EOF); return; }
       budget -= r.n;
-      this.handler.onData(this, buf.dataStart, r.n);
+      this.handler.onData(this, bufPtr, r.n);
       if (expected > 0) {
         if (<u64>r.n >= expected) break;
         expected -= <u64>r.n;

@@ -3,6 +3,7 @@ import { monotonicMs } from "../wasi/clock";
 import { getenv } from "../wasi/environ";
 import { logLine } from "../wasi/stderr";
 import { Selector, EVENT_READ, EVENT_WRITE } from "../select/selector";
+import { lengthOf, itemAt } from "../readiness/array-reads";
 import { Listener } from "../net/listener";
 import { Stream, ConnectResult } from "../net/stream";
 import { SocketAddress } from "../net/socket-address";
@@ -17,6 +18,9 @@ class PeerAddressCheck extends ConnectCheck {
 import { Acceptor } from "./acceptor";
 import { TimerCallback, TimerHeap } from "./timers";
 
+/** What EventLoop.round answers when run() goes on (every Errno is >= 0). */
+const ROUND_AGAIN: i32 = -1;
+
 /**
  * A single-threaded event loop over a Selector: listeners, connections, your own watchers and
  * timers. When idle it blocks in one poll until the next timer is due (or for ever when there is
@@ -30,13 +34,19 @@ export class EventLoop {
   readonly timers: TimerHeap = new TimerHeap();
   /** Scratch space every connection reads into; handlers copy what they keep. */
   readonly readBuffer: Uint8Array;
+  /** @internal readBuffer's address and length, read once per message without the typed array's getters. */
+  readonly readPtr: usize;
+  readonly readLen: i32;
   private stopped: bool = false;
   private open: i32 = 0;
   /** Polls made by run() (for tests and benchmarks). */
   iterations: i64 = 0;
 
   constructor(readBufferSize: i32 = 64 * 1024) {
-    this.readBuffer = new Uint8Array(readBufferSize);
+    const buf = new Uint8Array(readBufferSize);
+    this.readBuffer = buf;
+    this.readPtr = buf.dataStart;
+    this.readLen = buf.length;
   }
 
   /** Accepts connections from `listener`, giving each the handler `server` picks. */
@@ -121,25 +131,35 @@ export class EventLoop {
     // Read here, not in the constructor: an operator's override wins over the program's setting.
     const wake = wakeBoundFromEnv();
     if (wake >= 0) this.selector.wakeBoundMs = wake;
+    // Each round is a function of its own: an engine compiles a function that is already running once and
+    // for all (Wasm has no on-stack replacement), so a loop body written here would stay in V8's baseline
+    // tier for the whole run wherever run() is entered only once (JSPI, wasmtime).
     while (!this.stopped) {
-      const due = this.timers.nextDue();
-      if (this.selector.size == 0 && due < 0) return Errno.SUCCESS;
-      const timeout: i64 = due < 0 ? -1 : max<i64>(due - monotonicMs(), 0);
-      const ready = this.selector.select(timeout);
-      const status = this.selector.lastStatus;
-      if (status != Errno.SUCCESS && status != Errno.INTR) return status;
-      this.iterations++;
-      for (let i = 0, n = ready.length; i < n; i++) {
-        const sk = unchecked(ready[i]);
-        const w = sk.key.data;
-        if (w.finished) continue;
-        if (sk.errno != 0) { w.onError(sk.errno); continue; }
-        if (sk.events & EVENT_READ) { w.readHint = sk.nbytes; w.onReadable(); }
-        if ((sk.events & EVENT_WRITE) && !w.finished) w.onWritable();
-      }
-      if (due >= 0) this.timers.runDue(monotonicMs());
+      const status = this.round();
+      if (status != ROUND_AGAIN) return <Errno>status;
     }
     return Errno.SUCCESS;
+  }
+
+  /** One round of run(): poll, dispatch, run due timers. ROUND_AGAIN, or what run() returns. */
+  private round(): i32 {
+    const due = this.timers.nextDue();
+    if (this.selector.size == 0 && due < 0) return Errno.SUCCESS;
+    const timeout: i64 = due < 0 ? -1 : max<i64>(due - monotonicMs(), 0);
+    const ready = this.selector.select(timeout);
+    const status = this.selector.lastStatus;
+    if (status != Errno.SUCCESS && status != Errno.INTR) return status;
+    this.iterations++;
+    for (let i = 0, n = lengthOf(ready); i < n; i++) {
+      const sk = itemAt(ready, i);
+      const w = sk.key.data;
+      if (w.finished) continue;
+      if (sk.errno != 0) { w.onError(sk.errno); continue; }
+      if (sk.events & EVENT_READ) { w.readHint = sk.nbytes; w.onReadable(); }
+      if ((sk.events & EVENT_WRITE) && !w.finished) w.onWritable();
+    }
+    if (due >= 0) this.timers.runDue(monotonicMs());
+    return ROUND_AGAIN;
   }
 
   /** @internal bookkeeping from Connection and Acceptor. */

@@ -11,12 +11,12 @@ export class OutputBuffer {
   constructor(public high: i64 = 256 * 1024, public low: i64 = 64 * 1024) {}
 
   /** Bytes queued and not yet sent. */
-  get pending(): i64 { return this.bytes; }
+  @inline get pending(): i64 { return this.bytes; }
   /** True when the queue is past the high watermark: stop producing. */
-  get full(): bool { return this.bytes > this.high; }
+  @inline get full(): bool { return this.bytes > this.high; }
   /** True when the queue is at or below the low watermark. */
-  get drained(): bool { return this.bytes <= this.low; }
-  get isEmpty(): bool { return this.bytes == 0; }
+  @inline get drained(): bool { return this.bytes <= this.low; }
+  @inline get isEmpty(): bool { return this.bytes == 0; }
 
   /** Queues a copy of `len` bytes at `ptr`. */
   pushCopy(ptr: usize, len: i32): void {

@@ -23,9 +23,9 @@ export class IoResult {
   n: i32 = 0;
   errno: Errno = Errno.SUCCESS;
   /** True when the call moved data or hit EOF; false when errno says why not. */
-  get ok(): bool { return this.errno == Errno.SUCCESS; }
+  @inline get ok(): bool { return this.errno == Errno.SUCCESS; }
   /** True when the socket is not ready: wait for readiness and try again. */
-  get wouldBlock(): bool { return this.errno == Errno.AGAIN; }
+  @inline get wouldBlock(): bool { return this.errno == Errno.AGAIN; }
 }
 
 /** A connected TCP stream, non-blocking when it came from Listener.accept or Stream.connect. */

@@ -2,12 +2,14 @@ import { EventType, SUBSCRIPTION_SIZE, copySubscription, writeFdSubscription } f
 import { Errno } from "../wasi/errno";
 import { Ready, isValidInterest } from "./interest";
 import { Registration } from "./registration";
+import { lengthOf } from "./array-reads";
 
-/** userdata of a subscription: the fd shifted left, the low bit says write (1) or read (0). */
+/**
+ * userdata of a subscription: the registration's id shifted left, the low bit says write (1) or read (0). An id,
+ * not the fd: it indexes an array, so a poll finds the registration of each event without a hash lookup.
+ */
 // @ts-ignore: decorator
-@inline export function userdataFor(fd: u32, write: bool): u64 { return (<u64>fd << 1) | <u64>write; }
-// @ts-ignore: decorator
-@inline export function fdOfUserdata(ud: u64): u32 { return <u32>(ud >> 1); }
+@inline export function userdataFor(id: i32, write: bool): u64 { return (<u64>id << 1) | <u64>write; }
 
 /** Subscription slots a new set starts with. */
 const INITIAL_SLOTS: i32 = 16;
@@ -19,12 +21,16 @@ const KEEP_SLOTS: i32 = 1024;
  *
  * The array is dense and kept up to date on every change (O(1): a removed subscription's hole is
  * filled by the last one), so a poll hands it to the host as is, and decoding costs only the events
- * the host returns. fds are looked up in a hash map: they may be sparse and never reused.
+ * the host returns. fds are looked up in a hash map (they may be sparse and never reused), events by the id in
+ * their userdata (a dense array: ids of removed registrations are reused).
  * One slot past the end is always free for the poll's clock subscription.
  * The array is an ArrayBuffer the collector owns, so a set that is dropped frees everything.
  */
 export class ReadinessSet {
   private byFd: Map<u32, Registration> = new Map();
+  /** Registrations by id (the id travels in each subscription's userdata); a removed one's id is reused. */
+  private byId: Array<Registration | null> = [];
+  private freeIds: Array<i32> = [];
   /** Owner of each subscription slot, so a move can fix the moved registration's slot index. */
   private owners: Array<Registration> = [];
   /** Backing store of the subscription array; `subs` is its address (the collector never moves it). */
@@ -37,13 +43,25 @@ export class ReadinessSet {
   constructor() { this.grow(INITIAL_SLOTS); }
 
   /** Number of registered fds (dead ones included). */
-  get size(): i32 { return this.byFd.size; }
+  @inline get size(): i32 { return this.byFd.size; }
   /** Number of live subscriptions in the array. */
-  get subscriptionCount(): i32 { return this.owners.length; }
+  @inline get subscriptionCount(): i32 { return lengthOf(this.owners); }
   /** Address of the dense subscription array (with one free slot after the last subscription). */
-  get subscriptions(): usize { return this.subs; }
+  @inline get subscriptions(): usize { return this.subs; }
   /** Registrations the host rejected, in the order they were found. */
-  get dead(): Array<Registration> { return this.deadList; }
+  @inline get dead(): Array<Registration> { return this.deadList; }
+
+  /**
+   * The registration a poll event's userdata names, or null (an id the set never gave, or one since removed:
+   * only a confused host answers those).
+   */
+  byUserdata(ud: u64): Registration | null {
+    const id = ud >> 1;
+    const ids = this.byId;
+    if (id >= <u64>ids.length) return null;
+    // A plain load: the array's checked accessor is a call with a frame of its own, once per event.
+    return changetype<Registration | null>(load<usize>(ids.dataStart + (<usize>id << alignof<usize>())));
+  }
 
   /** The registration of `fd`, or null. */
   get(fd: u32): Registration | null {
@@ -55,6 +73,14 @@ export class ReadinessSet {
     if (!isValidInterest(interest)) return Errno.INVAL;
     if (this.byFd.has(fd)) return Errno.EXIST;
     const reg = new Registration(fd, interest, token);
+    const ids = this.freeIds;
+    if (ids.length > 0) {
+      reg.id = ids.pop();
+      this.byId[reg.id] = reg;
+    } else {
+      reg.id = this.byId.length;
+      this.byId.push(reg);
+    }
     this.byFd.set(fd, reg);
     this.subscribe(reg);
     return Errno.SUCCESS;
@@ -80,6 +106,8 @@ export class ReadinessSet {
     if (!this.byFd.has(fd)) return Errno.NOENT;
     const reg = this.byFd.get(fd);
     this.byFd.delete(fd);
+    this.byId[reg.id] = null;
+    this.freeIds.push(reg.id);
     if (reg.dead) {
       const i = this.deadList.indexOf(reg);
       if (i >= 0) this.deadList.splice(i, 1);
@@ -105,11 +133,14 @@ export class ReadinessSet {
   all(): Array<Registration> { return this.byFd.values(); }
 
   /**
-   * Forgets every fd. The subscription array is kept for reuse while it is small, and goes back to
-   * its initial size once it grew past KEEP_SLOTS, so a set reused after a large poll does not hold it.
+   * Forgets every fd. The subscription array is kept for reuse while it is small, and goes back to its initial
+   * size once it grew past KEEP_SLOTS, so a set reused after a large poll does not hold it. The id table (4 bytes
+   * an fd) is kept: rebuilding it on every call of a large list-based select() was garbage for nothing.
    */
   clear(): void {
     this.byFd.clear();
+    this.byId.length = 0;
+    this.freeIds.length = 0;
     this.owners.length = 0;
     this.deadList.length = 0;
     if (this.capacity > KEEP_SLOTS) this.grow(INITIAL_SLOTS);
@@ -129,7 +160,7 @@ export class ReadinessSet {
     const slot = this.owners.length;
     if (slot + 1 >= this.capacity) this.grow(this.capacity * 2);
     this.owners.push(reg);
-    writeFdSubscription(this.slotAddress(slot), userdataFor(reg.fd, write),
+    writeFdSubscription(this.slotAddress(slot), userdataFor(reg.id, write),
       write ? EventType.FD_WRITE : EventType.FD_READ, reg.fd);
     return slot;
   }

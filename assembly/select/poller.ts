@@ -5,8 +5,9 @@ import {
   eventError, eventFlags, eventNbytes, eventType, eventUserdata, writeClockSubscription, copySubscription,
 } from "../wasi/layout";
 import { outA, fdstatCell } from "../wasi/scratch";
-import { ReadinessSet, fdOfUserdata } from "../readiness/readiness-set";
+import { ReadinessSet } from "../readiness/readiness-set";
 import { Registration } from "../readiness/registration";
+import { lengthOf, itemAt } from "../readiness/array-reads";
 import { Ready } from "../readiness/interest";
 
 /** userdata of the timeout's clock subscription: no fd can produce it. */
@@ -45,17 +46,18 @@ export class Poller {
    * nothing to wait for and no limit, or the host's errno when even the isolated poll fails.
    */
   wait(timeoutMs: i64, out: Array<Registration>): Errno {
-    for (let i = 0, k = out.length; i < k; i++) {
-      const r = unchecked(out[i]);
+    for (let i = 0, k = lengthOf(out); i < k; i++) {
+      const r = itemAt(out, i);
       r.ready = 0;
       r.nbytes = 0;
       if (!r.dead) r.errno = 0;
     }
     out.length = 0;
     const set = this.set;
-    if (set.dead.length > 0) timeoutMs = 0;
+    const dead = lengthOf(set.dead);
+    if (dead > 0) timeoutMs = 0;
     let n = set.subscriptionCount;
-    if (n == 0 && set.dead.length == 0 && timeoutMs < 0) return Errno.INVAL;
+    if (n == 0 && dead == 0 && timeoutMs < 0) return Errno.INVAL;
     if (n == 0 && timeoutMs == 0) { this.reportDead(out); return Errno.SUCCESS; }
 
     let status = this.pollOnce(set.subscriptions, n, timeoutMs, out);
@@ -93,7 +95,7 @@ export class Poller {
       const e = this.events + <usize>i * EVENT_SIZE;
       const ud = eventUserdata(e);
       if (ud == CLOCK_USERDATA) continue;
-      const reg = set.get(fdOfUserdata(ud));
+      const reg = set.byUserdata(ud);
       if (reg == null || reg.dead) continue;
       if (reg.ready == 0) out.push(reg);
       const err = eventError(e);
@@ -145,8 +147,8 @@ export class Poller {
 
   private reportDead(out: Array<Registration>): void {
     const dead = this.set.dead;
-    for (let i = 0; i < dead.length; i++) {
-      const reg = unchecked(dead[i]);
+    for (let i = 0, n = lengthOf(dead); i < n; i++) {
+      const reg = itemAt(dead, i);
       if (reg.ready == 0) out.push(reg);
       reg.ready |= Ready.ERROR;
     }

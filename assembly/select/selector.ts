@@ -1,6 +1,7 @@
 import { Errno } from "../wasi/errno";
 import { ReadinessSet } from "../readiness/readiness-set";
 import { Ready, isValidInterest } from "../readiness/interest";
+import { lengthOf, itemAt } from "../readiness/array-reads";
 import { HotPoller } from "./hot-poller";
 import { PollMode } from "./poll-policy";
 
@@ -34,6 +35,12 @@ export class SelectedKey<T> {
  */
 export class Selector<T> {
   private keys: Map<u32, SelectorKey<T>> = new Map();
+  /**
+   * The same keys by their registration's id in `set`, so that select finds the key of a registration from `set`
+   * with one array load instead of a hash lookup. A registration from elsewhere (the hot set's copies) may carry an
+   * id that names another fd's key: select checks the fd and falls back to the map.
+   */
+  private keysById: Array<SelectorKey<T> | null> = [];
   private set: ReadinessSet;
   private poller: HotPoller;
   private selected: Array<SelectedKey<T>> = [];
@@ -50,7 +57,12 @@ export class Selector<T> {
     if (this.closed) return Errno.BADF;
     const err = this.set.add(fd, events, 0);
     if (err != Errno.SUCCESS) return err;
-    this.keys.set(fd, new SelectorKey<T>(fd, events, data));
+    const key = new SelectorKey<T>(fd, events, data);
+    this.keys.set(fd, key);
+    const id = this.set.get(fd)!.id;
+    const byId = this.keysById;
+    while (byId.length <= id) byId.push(null);
+    byId[id] = key;
     this.poller.touched(fd, events);
     return Errno.SUCCESS;
   }
@@ -72,8 +84,10 @@ export class Selector<T> {
   /** Stops watching `fd`. Call it before closing the fd. */
   unregister(fd: u32): Errno {
     if (this.closed) return Errno.BADF;
-    const err = this.set.remove(fd);
-    if (err != Errno.SUCCESS) return err;
+    const reg = this.set.get(fd);
+    if (reg == null) return Errno.NOENT;
+    this.keysById[reg.id] = null;
+    this.set.remove(fd);
     this.keys.delete(fd);
     this.poller.removed(fd);
     return Errno.SUCCESS;
@@ -101,9 +115,13 @@ export class Selector<T> {
     const ready = this.poller.wait(timeoutMs);
     this.lastStatus = this.poller.status;
     let n = 0;
-    for (let i = 0, k = ready.length; i < k; i++) {
-      const reg = unchecked(ready[i]);
-      const key = this.keys.get(reg.fd);
+    const reused = lengthOf(out);
+    const byId = this.keysById;
+    const ids = lengthOf(byId);
+    for (let i = 0, k = lengthOf(ready); i < k; i++) {
+      const reg = itemAt(ready, i);
+      let key = <u32>reg.id < <u32>ids ? itemAt(byId, reg.id) : null;
+      if (key == null || key.fd != reg.fd) key = this.keys.get(reg.fd);
       let events: u8 = 0;
       let errno: u16 = 0;
       if (reg.ready & (Ready.ERROR | Ready.HANGUP)) {
@@ -114,7 +132,7 @@ export class Selector<T> {
       }
       if (events == 0) continue;
       let sk: SelectedKey<T>;
-      if (n < out.length) { sk = unchecked(out[n]); sk.key = key; } else { sk = new SelectedKey<T>(key); out.push(sk); }
+      if (n < reused) { sk = itemAt(out, n); sk.key = key; } else { sk = new SelectedKey<T>(key); out.push(sk); }
       sk.events = events;
       sk.errno = errno;
       sk.nbytes = reg.nbytes;
@@ -149,6 +167,7 @@ export class Selector<T> {
   /** Forgets every fd; later calls answer BADF. Does not close the fds. */
   close(): void {
     this.keys.clear();
+    this.keysById.length = 0;
     this.set = new ReadinessSet();
     this.poller = new HotPoller(this.set);
     this.selected.length = 0;

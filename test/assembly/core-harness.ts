@@ -18,6 +18,8 @@ export function rsSubCount(): i32 { return rs.subscriptionCount; }
 export function rsSubs(): usize { return rs.subscriptions; }
 export function rsInterest(fd: u32): i32 { const r = rs.get(fd); return r == null ? -1 : r.interest; }
 export function rsToken(fd: u32): u64 { const r = rs.get(fd); return r == null ? 0 : r.token; }
+/** The fd of the registration a poll event's userdata names, or -1. */
+export function rsFdOfUserdata(ud: u64): i64 { const r = rs.byUserdata(ud); return r == null ? -1 : <i64>r.fd; }
 
 // ---- select() ------------------------------------------------------------------------------
 const lists: Array<Array<u32>> = [[], [], []];

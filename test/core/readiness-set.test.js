@@ -6,20 +6,24 @@ import { loadHarness } from "./fake-host.js";
 const READ = 1, WRITE = 2;
 const EXIST = 20, NOENT = 44, INVAL = 28;
 
-/** The subscription array as the host would read it: a sorted list of "fd:type:userdata". */
+/**
+ * The subscription array as the host would read it: a sorted list of "fd:type:fd named by the userdata:write bit".
+ * The userdata must lead back (through the set) to the subscription's own fd, with the low bit set for a write.
+ */
 function subscriptions(core, host) {
   const v = host.view, p = core.rsSubs(), out = [];
   for (let i = 0; i < core.rsSubCount(); i++) {
     const q = p + i * 48;
-    out.push(`${v.getUint32(q + 16, true)}:${v.getUint8(q + 8)}:${v.getBigUint64(q, true)}`);
+    const ud = v.getBigUint64(q, true);
+    out.push(`${v.getUint32(q + 16, true)}:${v.getUint8(q + 8)}:${core.rsFdOfUserdata(ud)}:${ud & 1n}`);
   }
   return out.sort();
 }
 function expected(model) {
   const out = [];
   for (const [fd, { interest }] of model) {
-    if (interest & READ) out.push(`${fd}:1:${BigInt(fd) << 1n}`);
-    if (interest & WRITE) out.push(`${fd}:2:${(BigInt(fd) << 1n) | 1n}`);
+    if (interest & READ) out.push(`${fd}:1:${fd}:0`);
+    if (interest & WRITE) out.push(`${fd}:2:${fd}:1`);
   }
   return out.sort();
 }
@@ -57,6 +61,18 @@ test("add, modify and remove keep the subscription array equal to the model (ran
     assert.is(core.rsInterest(fd), interest);
     assert.is(core.rsToken(fd), token);
   }
+});
+
+test("a userdata the set did not give, or gave to a registration since removed, names no registration", async () => {
+  const { core, host } = await loadHarness();
+  assert.is(core.rsAdd(5, READ, 1n), 0);
+  assert.is(core.rsSubCount(), 1);
+  const ud = host.view.getBigUint64(core.rsSubs(), true);
+  assert.is(core.rsFdOfUserdata(ud), 5n);
+  assert.is(core.rsFdOfUserdata(ud + 1000n), -1n);
+  assert.is(core.rsFdOfUserdata(0xffffffffffffffffn), -1n);
+  assert.is(core.rsRemove(5), 0);
+  assert.is(core.rsFdOfUserdata(ud), -1n);
 });
 
 test("a failed add or modify leaves the state unchanged", async () => {

@@ -84,6 +84,18 @@ test("read and write on one fd", async () => {
   assert.equal(selected(core, 0), [{ fd: 10, events: READ | WRITE, errno: 0, data: 5 }]);
 });
 
+test("after fds come and go (their slots reused), each ready fd comes back with its own key and data", async () => {
+  const { core, host } = await loadHarness();
+  for (const fd of [10, 11, 12, 13]) { host.stream(fd); core.selRegister(fd, READ, fd * 10); }
+  assert.is(core.selUnregister(10), 0);
+  assert.is(core.selUnregister(12), 0);
+  for (const fd of [14, 15]) { host.stream(fd); core.selRegister(fd, READ, fd * 10); }
+  for (const fd of [11, 13, 14, 15]) FakeHost.feed(host.sockets.get(fd), "x");
+  const got = selected(core, 0);
+  assert.is(got.length, 4);
+  assert.equal(got.map((k) => [k.fd, k.data]), [[11, 110], [13, 130], [14, 140], [15, 150]]);
+});
+
 test("a dead fd comes back with its errno and all its events, every select, until unregistered", async () => {
   const { core, host } = await loadHarness({ badFds: "whole-call" });
   const a = host.stream(10);
