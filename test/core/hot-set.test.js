@@ -237,6 +237,29 @@ test("a host that re-reads the array whenever it changes sends the selector back
   }
 });
 
+test("a host that keeps one copy per array (compare O(fds), parse only what changed) keeps the hot set on", async () => {
+  // The Node host: ~13 ns per fd to compare the array with its copy, 1 µs per slot parsed again; a full poll of
+  // N fds costs ~15 µs, and switching between the hot array and the full one re-parses neither.
+  const pollCost = { baseNs: 2000, perSubNs: 1000, cached: "per-array", extraNs: (fdSubs) => 13 * fdSubs };
+  const { core, host } = await busySelector({ pollCost });
+  warmUp(core);
+  spend(core, host, 200_000_000n);
+  assert.ok(core.selHotMode(), "the hot set was turned off");
+  core.selSelect(0n);
+  assert.ok(fdSubs(host).length < 10, `a busy select handed the host ${fdSubs(host).length} fds`);
+});
+
+test("a host whose full poll costs a few microseconds (a Node host with 10 to 100 fds) keeps every select polling every fd", async () => {
+  const { core, host } = await loadHarness({ pollCost: { baseNs: 2000, perSubNs: 20 } });
+  for (let i = 0; i < 100; i++) { host.stream(FIRST + i); core.selRegister(FIRST + i, READ, i); }
+  FakeHost.feed(host.sockets.get(FIRST), "x");
+  for (let i = 0; i < 2000; i++) {
+    core.selSelect(0n);
+    assert.is(fdSubs(host).length, 100);
+  }
+  assert.not.ok(core.selHotMode());
+});
+
 test("on a host whose poll is cheap, every select polls every fd", async () => {
   const { core, host } = await busySelector({ pollCost: null });
   for (let i = 0; i < 30; i++) {
