@@ -22,7 +22,7 @@ const SAMPLE_EVERY: u32 = 16;
  * A full poll dearer per subscription than this many times its cost before the hot set was used means switching
  * arrays costs the host. Per subscription, since connections keep arriving after the switch.
  */
-const SWITCH_PENALTY: u64 = 4;
+const SWITCH_PENALTY: u64 = 16;
 /**
  * True when the host may cache the subscription array it is handed, so that switching arrays can cost it
  * (an older Node host, which kept a single copy).
