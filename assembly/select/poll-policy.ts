@@ -20,9 +20,11 @@ const WINDOW: i32 = 8;
 const SAMPLE_EVERY: u32 = 16;
 /**
  * A full poll dearer per subscription than this many times its cost before the hot set was used means switching
- * arrays costs the host. Per subscription, since connections keep arriving after the switch.
+ * arrays costs the host. Per subscription, since connections keep arriving after the switch. (On the Node host,
+ * which keeps a copy per array, a full poll after an interval of hot ones still costs 2-4x one right after
+ * another, its caches being cold; it stays below hotCostNs, so this never applies to it.)
  */
-const SWITCH_PENALTY: u64 = 16;
+const SWITCH_PENALTY: u64 = 4;
 /**
  * True when the host may cache the subscription array it is handed, so that switching arrays can cost it
  * (an older Node host, which kept a single copy).
@@ -48,10 +50,10 @@ const STALL_FACTOR: u64 = 4;
  * Costs and deadlines behind the hot set. The host's cost of a full poll is the fastest of WINDOW polls made
  * without waiting (timeout 0): on a host whose poll_oneoff is O(registered) (wasmtime: one poll(2) over every
  * fd) it is large, on a host that caches the subscription array (the Node host) it is small, a byte compare of the
- * array (~15 us at 10,000 fds, ~2 us at 100). At or above
- * `hotCostNs` the selector uses the hot set, below it polls everything. How long full polls really take on a
- * loaded machine is another matter (the typical one may cost several times the fastest): the interval after a
- * full poll follows that poll's own cost, not the fastest.
+ * array (~15 us at 10,000 fds, ~2 us at 100). At or above `hotCostNs` the selector uses the hot set, below it
+ * polls everything. How long full polls really take on a loaded machine is
+ * another matter (the typical one may cost several times the fastest): the interval after a full poll follows
+ * that poll's own cost, not the fastest.
  *
  * A host that caches one array and re-reads it when it changes (the Node host did, before it kept one copy per
  * array address) pays for every switch between the hot array and the full one: when a full poll made in HOT mode
@@ -68,12 +70,12 @@ export class PollPolicy {
   /** Lower bound of the interval between full polls in HOT mode, in ms; 0 turns the hot set off (every select polls every fd). */
   wakeBoundMs: i64 = 10;
   /**
-   * A full poll costing at least this (ns, fastest of the window) makes the selector use the hot set. Set so that
-   * a few hundred fds stay in FULL mode on every host (a full poll of 10 to 100 fds costs 2-4 us on the Node host),
-   * while thousands use the hot set on the Node host too (10,000 fds: ~15 us per full poll there, against ~2 us
-   * per hot poll; it keeps one parsed copy per array, so switching between the two arrays costs it nothing).
+   * A full poll costing at least this (ns, fastest of the window) makes the selector use the hot set. The Node
+   * host stays below it (a byte compare of the array: ~15 us at 10,000 fds, 2-4 us at 10 to 100): measured with
+   * 5,000 and 10,000 idle connections next to a busy loop, the hot set there bought no throughput (the full poll
+   * is not what the loop spends its time on) and made an idle connection's wake-up ~5 ms instead of ~0.15 ms.
    */
-  hotCostNs: u64 = 10_000;
+  hotCostNs: u64 = 100_000;
   /** Full polls made in HOT mode so far: a hot fd carries the epoch it was last ready in. */
   epoch: i64 = 0;
   /** Measured cost of one full poll (fastest of the last complete window), ns; 0 until measured. */
