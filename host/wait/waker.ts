@@ -33,7 +33,7 @@ const PACE_EVERY = 16;
 
 /** The one pending wait (the guest is single-threaded: at most one import waits at a time); `wake` ends it, with
  *  GuestExit when the host stops. */
-type Pending = { wake: (err: GuestExit | null) => void; timer: NodeJS.Timeout | null; immediate: NodeJS.Immediate | null };
+type Pending = { wake: (err: GuestExit | null) => void; immediate: NodeJS.Immediate | null };
 
 /** Where blocking imports wait: wakes them on socket changes or deadlines, ends them all on stop(). */
 export class Waker {
@@ -41,6 +41,16 @@ export class Waker {
   readonly hub = new ChangeHub();
   private stopped: GuestExit | null = null;
   private pending: Pending | null = null;
+  /** The deadline timer, kept from one wait to the next: a busy loop that waits for the same deadline again and
+   *  again (a selector's next full poll) would otherwise create and clear a Node timer per wait, which costs about
+   *  as much as the poll itself. Referenced only while a wait uses it, so a leftover one never holds the process. */
+  private timer: NodeJS.Timeout | null = null;
+  /** When `timer` fires (monotonic ns). */
+  private timerAtNs = 0;
+  private readonly onTimer = (): void => {
+    this.timer = null;
+    if (this.pending) this.finish(this.pending, null);
+  };
   /** When the guest last got control back from the event loop (performance.now() ms; 0 = not yet known). */
   private resumedAt = 0;
   private answered = 0;
@@ -102,15 +112,27 @@ export class Waker {
       return;
     }
     if (this.pending) this.finish(this.pending, null); // cannot happen with one guest; never leave one dangling
-    const p: Pending = { wake, timer: null, immediate: null };
+    const p: Pending = { wake, immediate: null };
     this.pending = p;
-    if (yieldOnly) {
-      p.immediate = setImmediate(() => this.finish(p, null));
-    } else if (deadline !== null) {
-      // Clamped: a later deadline wakes the caller early, and the caller (which re-checks) waits again.
-      const ms = (deadline - nowNsNumber()) / 1e6;
-      p.timer = setTimeout(() => this.finish(p, null), Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(ms))));
+    if (yieldOnly) p.immediate = setImmediate(() => this.finish(p, null));
+    else if (deadline !== null) this.armTimer(deadline);
+  }
+
+  /** Makes the timer fire at `deadline` or earlier: the running one when it fires no later, else a new one.
+   *  Clamped: a later deadline wakes the caller early, and the caller (which re-checks) waits again. */
+  private armTimer(deadline: number): void {
+    const now = nowNsNumber();
+    const ms = Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil((deadline - now) / 1e6)));
+    const at = now + ms * 1e6;
+    if (this.timer) {
+      if (this.timerAtNs <= at) {
+        this.timer.ref();
+        return;
+      }
+      clearTimeout(this.timer);
     }
+    this.timerAtNs = at;
+    this.timer = setTimeout(this.onTimer, ms);
   }
 
   /**
@@ -129,12 +151,14 @@ export class Waker {
   stop(code: number): void {
     if (!this.stopped) this.stopped = new GuestExit(code);
     if (this.pending) this.finish(this.pending, this.stopped);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
 
   private finish(p: Pending, err: GuestExit | null): void {
     if (this.pending !== p) return; // already finished by another cause
     this.pending = null;
-    if (p.timer) clearTimeout(p.timer);
+    this.timer?.unref(); // kept for the next wait, which most likely has the same deadline
     if (p.immediate) clearImmediate(p.immediate);
     if (err) p.wake(err);
     else {

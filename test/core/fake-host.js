@@ -19,7 +19,7 @@ const compiled = new Map();
 
 /**
  * Loads the core harness (or `options.harness`, a build/test module URL) against a fresh FakeHost; returns { host, core }.
- * @param {{ badFds?: string, overReport?: boolean, env?: Record<string, string>, harness?: URL | string, callLimit?: number, pollCost?: { baseNs: number, perSubNs: number, cached?: boolean, extraNs?: (fdSubs: number) => number } | null }} [options]
+ * @param {{ badFds?: string, overReport?: boolean, env?: Record<string, string>, harness?: URL | string, callLimit?: number, pollCost?: { baseNs: number, perSubNs: number, cached?: boolean | "per-array", extraNs?: (fdSubs: number) => number } | null }} [options]
  * @returns {Promise<{ host: FakeHost, core: any }>} core: the harness's exports
  */
 export async function loadHarness(options = {}) {
@@ -42,11 +42,14 @@ export class FakeHost {
     /**
      * { baseNs, perSubNs, cached }: virtual time each poll_oneoff takes before it answers (null: polls are free).
      * perSubNs is charged per fd subscription, or with `cached` (like the Node host's cache) only per slot that
-     * differs from the previous call's array, removed slots included. `extraNs(fdSubs)`, when given, adds virtual
+     * differs from the previous call's array, removed slots included; with cached "per-array" (like the Node host's
+     * copy per array address) only per slot that differs from the previous call at the same address. `extraNs(fdSubs)`, when given, adds virtual
      * time to each poll of that many fd subscriptions (the scatter of a loaded machine).
      */
     this.pollCost = pollCost;
     this.previousFdSubs = [];
+    /** @type {Map<number, { ud: bigint }[]>} the previous call's fd subscriptions at each array address */
+    this.previousByArray = new Map();
     this.nowNs = 1_000_000_000n;
     this.sockets = new Map();
     this.nextFd = 100; // never reused, like wasmtime
@@ -107,8 +110,10 @@ export class FakeHost {
   }
 
   /** Subscriptions a poll is charged for (see pollCost). */
-  chargedSubs(fdSubs) {
-    const prev = this.previousFdSubs;
+  chargedSubs(fdSubs, inPtr) {
+    const perArray = this.pollCost.cached === "per-array";
+    const prev = perArray ? this.previousByArray.get(inPtr) ?? [] : this.previousFdSubs;
+    if (perArray) this.previousByArray.set(inPtr, fdSubs);
     this.previousFdSubs = fdSubs;
     if (!this.pollCost.cached) return fdSubs.length;
     let changed = Math.max(prev.length - fdSubs.length, 0);
@@ -134,7 +139,7 @@ export class FakeHost {
         h.lastSubscriptions = subs;
         if (h.pollCost) {
           const fdSubs = subs.filter((s) => s.tag !== 0);
-          h.nowNs += BigInt(h.pollCost.baseNs + h.pollCost.perSubNs * h.chargedSubs(fdSubs) + (h.pollCost.extraNs?.(fdSubs.length) ?? 0));
+          h.nowNs += BigInt(h.pollCost.baseNs + h.pollCost.perSubNs * h.chargedSubs(fdSubs, inPtr) + (h.pollCost.extraNs?.(fdSubs.length) ?? 0));
         }
         for (;;) {
           /** @type {{ ud: bigint, error: number, type: number, nbytes: number, flags: number, ready?: boolean }[]} */

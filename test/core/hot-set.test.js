@@ -237,6 +237,38 @@ test("a host that re-reads the array whenever it changes sends the selector back
   }
 });
 
+test("an expensive host that keeps one copy per array (parses only what changed in it) keeps the hot set on", async () => {
+  // Like the Node host, ten times dearer: 150 ns per fd to compare an array with its copy, 1 µs per slot parsed
+  // again; switching between the hot array and the full one re-parses neither.
+  const pollCost = { baseNs: 2000, perSubNs: 1000, cached: "per-array", extraNs: (fdSubs) => 150 * fdSubs };
+  const { core, host } = await busySelector({ pollCost });
+  warmUp(core);
+  spend(core, host, 200_000_000n);
+  assert.ok(core.selHotMode(), "the hot set was turned off");
+  core.selSelect(0n);
+  assert.ok(fdSubs(host).length < 10, `a busy select handed the host ${fdSubs(host).length} fds`);
+});
+
+/** `n` fds, one of them busy, on a host with `pollCost`: 2,000 busy selects each hand the host every fd. */
+async function assertStaysFull(n, pollCost) {
+  const { core, host } = await loadHarness({ pollCost });
+  for (let i = 0; i < n; i++) { host.stream(FIRST + i); core.selRegister(FIRST + i, READ, i); }
+  FakeHost.feed(host.sockets.get(FIRST), "x");
+  for (let i = 0; i < 2000; i++) {
+    core.selSelect(0n);
+    assert.is(fdSubs(host).length, n);
+  }
+  assert.not.ok(core.selHotMode());
+}
+
+test("a host whose full poll costs a few microseconds (a Node host with 10 to 100 fds) keeps every select polling every fd", async () => {
+  await assertStaysFull(100, { baseNs: 2000, perSubNs: 20 });
+});
+
+test("a small set on a host whose poll costs O(fds) (wasmtime with 10 fds) keeps every select polling every fd", async () => {
+  await assertStaysFull(10, { baseNs: 5000, perSubNs: 1500 });
+});
+
 test("on a host whose poll is cheap, every select polls every fd", async () => {
   const { core, host } = await busySelector({ pollCost: null });
   for (let i = 0; i < 30; i++) {
