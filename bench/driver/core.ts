@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
-import type { BenchEnv } from './env.js';
+import { refreshComponentGuest, type BenchEnv } from './env.js';
 import { runCommand, sleep, spawnChild } from './proc.js';
 import { BenchError, HOST, childEnv, serverCommand, type ServerName } from './servers.js';
 import { freePort } from './proc.js';
@@ -140,6 +140,10 @@ async function hostCore(env: BenchEnv, o: Options, server: ServerName, v: Varian
   if (!env.guest.path) return fail(env.guest.reason);
   const guest = variantModule(v, 'bench/select-cost');
   if (!existsSync(guest)) return fail(`${guest} is missing`);
+  if (server === 'wasmux-wasmtime-latest' && v.dir === join(env.root, 'build')) {
+    const why = refreshComponentGuest(env.buildDir);
+    if (why) return fail(why);
+  }
   const maxN = Math.max(...o.coreNs);
   const budget = o.smoke ? 30 : o.quick ? 100 : 300;
   const socks: Socket[] = [];
@@ -160,9 +164,9 @@ async function hostCore(env: BenchEnv, o: Options, server: ServerName, v: Varian
       for (const l of lines) {
         if (l.trim() === 'done') done = true;
         else if (l.startsWith('{')) {
-          const r = JSON.parse(l) as { n: number; calls: number; ns_per_call: number; ready_per_call: number };
-          rows.push(coreRow(server, api, r.n, r.ns_per_call, r.ready_per_call, r.calls, { imports: 'real', variant: v.name }));
-          progress(`core ${server} ${v.name} ${r.n} fds: ${r.ns_per_call.toFixed(0)} ns per select (${r.ready_per_call} ready)`);
+          const r = JSON.parse(l) as { n: number; calls: number; ns_per_call: number; ready_per_call: number; full_polls?: number };
+          rows.push(coreRow(server, api, r.n, r.ns_per_call, r.ready_per_call, r.calls, { imports: 'real', variant: v.name, full_polls: r.full_polls ?? null }));
+          progress(`core ${server} ${v.name} ${r.n} fds: ${r.ns_per_call.toFixed(0)} ns per select (${r.ready_per_call} ready, ${r.full_polls ?? '?'} full polls in ${r.calls} calls)`);
         }
       }
     });

@@ -6,6 +6,7 @@ import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { locateWasmtime } from '../../host/wasmtime/locate.js';
+import { newerSource } from './freshness.js';
 import type { NodeBinary } from './nodes.js';
 
 interface Tool { path: string | null; reason: string }
@@ -49,6 +50,21 @@ function firstLine(e: unknown): string {
   return text.split('\n').find((l) => l.trim())?.trim() ?? 'failed';
 }
 
+/**
+ * Rebuilds the component build of the bench guest (build/bench/component/select-cost.wasm) when a source is newer,
+ * as compileGuest does for the preview1 build, which `npm run build` does not cover; needs the component tools
+ * (npm run setup:components). Returns why it could not, or '' (also when it was fresh).
+ */
+export function refreshComponentGuest(buildDir: string): string {
+  if (!newerSource(root, join(buildDir, 'component', 'select-cost.wasm'), [GUEST_ENTRY])) return '';
+  try {
+    execFileSync(process.execPath, [join(root, 'scripts', 'build-components.js'), 'select-cost'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], timeout: 300000 });
+    return '';
+  } catch (e) {
+    return `build-components.js select-cost failed: ${firstLine(e)}`;
+  }
+}
+
 /** Compiles bench/peers/NAME.c to build/bench/NAME with gcc -O2 (only when the source is newer). */
 function compileC(name: string, buildDir: string): Tool {
   const src = join(root, 'bench', 'peers', `${name}.c`);
@@ -64,13 +80,19 @@ function compileC(name: string, buildDir: string): Tool {
   }
 }
 
-/** Compiles bench/assembly/select-cost.ts to build/bench/select-cost.wasm (only when a source is newer). */
+/** The bench guest's entry file, under the root. */
+const GUEST_ENTRY = join('bench', 'assembly', 'select-cost.ts');
+
+/**
+ * Compiles bench/assembly/select-cost.ts to build/bench/select-cost.wasm when it or a library source under assembly/
+ * is newer than the build.
+ */
 function compileGuest(buildDir: string): Tool {
-  const src = join(root, 'bench', 'assembly', 'select-cost.ts');
+  const src = join(root, GUEST_ENTRY);
   const out = join(buildDir, 'select-cost.wasm');
   const asc = join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
   if (!existsSync(src)) return { path: null, reason: 'bench/assembly/select-cost.ts is missing' };
-  if (!stale(out, src)) return { path: out, reason: '' };
+  if (!newerSource(root, out, [GUEST_ENTRY])) return { path: out, reason: '' };
   try {
     execFileSync(process.execPath, [asc, src, '-o', out, '--target', 'release'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], timeout: 180000 });
     return { path: out, reason: '' };

@@ -1,11 +1,12 @@
 // Starting and stopping the servers the bench measures; each runs in its own process so that its CPU and RSS are
 // its own and it never shares an event loop with the bench.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 import { NODE_HOST_V8_FLAGS } from '../../host/cli/node-flags.js';
 import { componentArgs, componentPathFor } from '../../host/wasmtime/component.js';
 import { latestPath } from '../../host/wasmtime/locate.js';
 import type { BenchEnv } from './env.js';
+import { newerSource } from './freshness.js';
 import { freePort, spawnChild, waitForPort, type Spawned } from './proc.js';
 
 export type ServerName = 'wasmux-node' | 'wasmux-node-base' | 'wasmux-wasmtime' | 'wasmux-wasmtime-latest' | 'node-net' | 'python-selectors' | 'uvloop' | 'c-epoll' | 'node-http' | 'redis';
@@ -31,6 +32,21 @@ function need(path: string | null, reason: string): string {
   return path;
 }
 
+/** The entry file of a guest module besides assembly/ (the bench guest's); the examples live under assembly/. */
+function guestEntries(module: string): string[] {
+  return basename(module) === 'select-cost.wasm' ? [join('bench', 'assembly', 'select-cost.ts')] : [];
+}
+
+/**
+ * Throws when `module`, a guest of the build/ under `root`, is older than a source it is compiled from: its
+ * figures would be those of old code. Another checkout's build (--baseline) is taken as it is.
+ */
+export function checkFresh(root: string, module: string, rebuild: string): void {
+  if (!module.startsWith(join(root, 'build') + sep)) return;
+  const newer = newerSource(root, module, guestEntries(module));
+  if (newer) throw new BenchError(`${relative(root, module)} is older than ${newer} (${rebuild})`);
+}
+
 /** The command line of a server; `module` is the guest for the wasmux hosts, `env` extra guest environment,
  *  `node` the Node binary of the Node-side servers (the bench's own by default). */
 export function serverCommand(env: BenchEnv, name: ServerName, port: number, module?: string, guestEnv: Record<string, string> = {},
@@ -42,12 +58,14 @@ export function serverCommand(env: BenchEnv, name: ServerName, port: number, mod
     case 'wasmux-node': case 'wasmux-node-base': {
       const mod = need(module ?? null, 'no module');
       if (!existsSync(mod)) throw new BenchError(`${mod.slice(env.root.length + 1)} is missing (npm run build:wasm)`);
+      checkFresh(env.root, mod, 'npm run build:wasm');
       const dist = name === 'wasmux-node' ? join(env.root, 'dist') : need(env.hostBaseline ?? null, 'no --host-baseline');
       return [node, ...NODE_HOST_V8_FLAGS, join(dist, 'host', 'cli', 'main.js'), 'run', '--listen', addr, ...envArgs, mod];
     }
     case 'wasmux-wasmtime': {
       const mod = need(module ?? null, 'no module');
       if (!existsSync(mod)) throw new BenchError(`${mod.slice(env.root.length + 1)} is missing (npm run build:wasm)`);
+      checkFresh(env.root, mod, 'npm run build:wasm');
       const wt = need(env.wasmtime.path, env.wasmtime.reason);
       return ['bash', '-c', RAISE_NOFILE, 'bash', wt, 'run', '-S', 'preview2=n', '-S', `tcplisten=${addr}`,
         '--env', 'LISTEN_FDS=1', ...envArgs, mod];
@@ -56,6 +74,7 @@ export function serverCommand(env: BenchEnv, name: ServerName, port: number, mod
       // The current wasmtime (47+) runs the component build of the same guest, which binds its listener itself.
       const comp = componentPathFor(need(module ?? null, 'no module'));
       if (!existsSync(comp)) throw new BenchError(`${comp.slice(env.root.length + 1)} is missing (npm run build:components)`);
+      checkFresh(env.root, comp, 'npm run build:components');
       const wt = latestPath();
       if (!wt || !existsSync(wt)) throw new BenchError('no current wasmtime in the cache (npm run setup:components)');
       return ['bash', '-c', RAISE_NOFILE, 'bash', wt, ...componentArgs({ listen: [addr], env: guestEnv, dirs: [], module: comp, args: [] })];
