@@ -10,6 +10,7 @@ import { coreScenario } from './core.js';
 import { machine, prepareEnv } from './env.js';
 import { hookExit, killAll, unhookExit } from './proc.js';
 import { echoRatios } from './ratios.js';
+import { manyRatios } from './many-ratios.js';
 import { renderSvg, renderTables } from './report.js';
 import { manyScenario } from './many.js';
 import { echoScenario } from './echo.js';
@@ -41,7 +42,9 @@ Options:
   --concurrency LIST  Echo connection counts, comma-separated (default 10,100)
   --rounds N          Echo: measure every point N times, servers interleaved in each round (default 1); every
                       round is a row, and the ratio tables divide round i by the peer's round i and show the
-                      median [lowest..highest] of those ratios, for req/s and for p99 latency
+                      median [lowest..highest] of those ratios, for req/s and for p99 latency. Many: the no-idle
+                      point and the idle points N times in one server process, each idle point divided by its
+                      own round's no-idle point, summarised the same way
   --node LIST         Echo: run the Node-side servers (wasmux-node, node-net, wasmux-node-base) on each of these
                       Nodes instead of this one, side by side, named e.g. wasmux-node@26 and node-net@26; a
                       version (20, 22, 24, 26: pinned by scripts/ensure-node.sh, installed from npm on first use)
@@ -186,6 +189,7 @@ export async function runBench(argv: string[]): Promise<number> {
           nodes: env.nodes?.map(({ spec, label, path, version, wait, error }) => ({ spec, label, path, version, wait, error })) ?? null },
         results: rows,
         echo_ratios: echoRatios(rows),
+        many_ratios: manyRatios(rows),
       };
       writeFileSync(opts.json, JSON.stringify(doc, null, 1) + '\n');
       const svg = opts.json.replace(/\.json$/, '') + '.svg';

@@ -1,5 +1,6 @@
 // Terminal tables, ratios of the wasmux hosts to the peers, and the hand-written SVG chart.
 import { echoRatios, median, ratioCell, type EchoRatio } from './ratios.js';
+import { manyRatios } from './many-ratios.js';
 import type { Row } from './types.js';
 
 function fmt(x: unknown, digits = 0): string {
@@ -60,10 +61,17 @@ export function renderTables(rows: Row[]): string {
   const many = rows.filter((r) => r.scenario === 'many');
   if (many.length) {
     parts.push('\nMany: 1 KiB x 10 closed loop with idle connections open; ratio = req/s / the same server\'s no-idle req/s');
-    parts.push(table(['server', 'variant', 'idle', 'req/s', 'ratio', 'wake p50 us', 'wake p99 us', 'wake max us', 'B/idle conn', 'note'],
-      many.map((r) => [r.server, String(r.variant ?? '-'), fmt(r.idle), fmt(r.rps), r.ratio_to_no_idle == null ? '-' : `${fmt(r.ratio_to_no_idle, 2)}x`,
+    parts.push(table(['server', 'variant', 'round', 'idle', 'req/s', 'ratio', 'wake p50 us', 'wake p99 us', 'wake max us', 'B/idle conn', 'note'],
+      many.map((r) => [r.server, String(r.variant ?? '-'), fmt(r.round), fmt(r.idle), fmt(r.rps), r.ratio_to_no_idle == null ? '-' : `${fmt(r.ratio_to_no_idle, 2)}x`,
         fmt(r.wake_p50_us), fmt(r.wake_p99_us), fmt(r.wake_max_us), fmt(r.bytes_per_idle_conn),
         r.error ? `ERROR: ${r.error}` : r.wake_pending ? `${r.wake_pending} probe(s) unanswered at the end (${fmt(r.wake_pending_max_us)} us)` : ''])));
+    const summary = manyRatios(rows);
+    const rounds = Math.max(0, ...summary.map((m) => m.rounds.length));
+    if (rounds > 1) {
+      parts.push(`\nMany, per point: median [lowest..highest] of the ${rounds} round-by-round ratios; wake-up p50, median of the rounds`);
+      parts.push(table(['server', 'variant', 'idle', 'ratio', 'wake p50 us'], summary.map((m) => [m.server, m.variant, fmt(m.idle), ratioCell(m.ratio),
+        fmt(median(m.wakeP50Us.filter((w): w is number => w !== null)))])));
+    }
   }
   const net = rows.filter((r) => r.scenario !== 'core' && r.scenario !== 'many');
   if (net.length) {

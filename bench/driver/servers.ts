@@ -32,6 +32,11 @@ function need(path: string | null, reason: string): string {
   return path;
 }
 
+/** A path as an error shows it: relative to the root inside this tree, whole otherwise (another checkout's build). */
+function shownPath(root: string, p: string): string {
+  return p.startsWith(root + sep) ? relative(root, p) : p;
+}
+
 /** The entry file of a guest module besides assembly/ (the bench guest's); the examples live under assembly/. */
 function guestEntries(module: string): string[] {
   return basename(module) === 'select-cost.wasm' ? [join('bench', 'assembly', 'select-cost.ts')] : [];
@@ -57,14 +62,14 @@ export function serverCommand(env: BenchEnv, name: ServerName, port: number, mod
   switch (name) {
     case 'wasmux-node': case 'wasmux-node-base': {
       const mod = need(module ?? null, 'no module');
-      if (!existsSync(mod)) throw new BenchError(`${mod.slice(env.root.length + 1)} is missing (npm run build:wasm)`);
+      if (!existsSync(mod)) throw new BenchError(`${shownPath(env.root, mod)} is missing (npm run build:wasm)`);
       checkFresh(env.root, mod, 'npm run build:wasm');
       const dist = name === 'wasmux-node' ? join(env.root, 'dist') : need(env.hostBaseline ?? null, 'no --host-baseline');
       return [node, ...NODE_HOST_V8_FLAGS, join(dist, 'host', 'cli', 'main.js'), 'run', '--listen', addr, ...envArgs, mod];
     }
     case 'wasmux-wasmtime': {
       const mod = need(module ?? null, 'no module');
-      if (!existsSync(mod)) throw new BenchError(`${mod.slice(env.root.length + 1)} is missing (npm run build:wasm)`);
+      if (!existsSync(mod)) throw new BenchError(`${shownPath(env.root, mod)} is missing (npm run build:wasm)`);
       checkFresh(env.root, mod, 'npm run build:wasm');
       const wt = need(env.wasmtime.path, env.wasmtime.reason);
       return ['bash', '-c', RAISE_NOFILE, 'bash', wt, 'run', '-S', 'preview2=n', '-S', `tcplisten=${addr}`,
@@ -73,7 +78,7 @@ export function serverCommand(env: BenchEnv, name: ServerName, port: number, mod
     case 'wasmux-wasmtime-latest': {
       // The current wasmtime (47+) runs the component build of the same guest, which binds its listener itself.
       const comp = componentPathFor(need(module ?? null, 'no module'));
-      if (!existsSync(comp)) throw new BenchError(`${comp.slice(env.root.length + 1)} is missing (npm run build:components)`);
+      if (!existsSync(comp)) throw new BenchError(`${shownPath(env.root, comp)} is missing (npm run build:components)`);
       checkFresh(env.root, comp, 'npm run build:components');
       const wt = latestPath();
       if (!wt || !existsSync(wt)) throw new BenchError('no current wasmtime in the cache (npm run setup:components)');

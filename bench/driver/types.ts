@@ -30,7 +30,7 @@ export interface Options {
   /** Another build directory measured as variant 'baseline', or null. */
   baseline: string | null;
   servers: Set<string> | null;
-  /** Echo: rounds per point (servers interleaved in each), a dist directory run as 'wasmux-node-base', profiling. */
+  /** Echo and many: rounds per point (echo: servers interleaved in each), a dist directory run as 'wasmux-node-base', profiling. */
   rounds: number;
   hostBaseline: string | null;
   profile: boolean;
