@@ -12,6 +12,7 @@ import { checkAlive, reason, round, withServer } from './scenarios.js';
 import { BenchError, type RunningServer, type ServerName } from './servers.js';
 import { errorRow, progress, type Options, type Row } from './types.js';
 import { variantModule, variantsOf, type Variant } from './variants.js';
+import { cpuOverWindow, usPerRequest, type WindowCpu } from './window-cpu.js';
 
 const SIZE = 1024;
 const ACTIVE = 10;
@@ -27,11 +28,18 @@ function pct(samples: number[], p: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * p) - 1))];
 }
 
-function pointRow(server: ServerName, variant: string, pass: number, idle: number, r: ClientResult, base: number | null): Row {
+/**
+ * One point's row; `cpu` is the server's CPU time over the measured window. CPU per request moves less than req/s on
+ * a shared machine (a server descheduled for a while loses req/s, not CPU per request).
+ */
+function pointRow(server: ServerName, variant: string, pass: number, idle: number, r: ClientResult, base: number | null,
+  cpu: WindowCpu | null): Row {
   return {
     scenario: 'many', server, variant, round: pass, size: SIZE, concurrency: ACTIVE, idle, rps: r.rps, mibps: r.mibps,
     p50_us: r.p50_us, p99_us: r.p99_us, errors: r.errors, idle_failed: r.idle_failed, client_cpu: round(r.client_cpu, 3),
     ratio_to_no_idle: base ? round(r.rps / base, 3) : null,
+    server_us_per_req: usPerRequest(cpu ? cpu.user + cpu.sys : null, r.requests),
+    server_user_us: usPerRequest(cpu ? cpu.user : null, r.requests),
   };
 }
 
@@ -44,10 +52,11 @@ async function measureServer(env: BenchEnv, o: Options, server: ServerName, v: V
     await runClient(env, { host: s.host, port: s.port, size: SIZE, concurrency: ACTIVE, duration: 0.5, warmup: 0 });
     for (let pass = 1; pass <= o.rounds; pass++) {
       const tag = `many ${server} ${label}${o.rounds > 1 ? ` round ${pass}` : ''}`;
+      const cpu = cpuOverWindow(s.pid, o.warmup * 1000, o.duration * 1000);
       const base = await runClient(env, { host: s.host, port: s.port, size: SIZE, concurrency: ACTIVE, duration: o.duration, warmup: o.warmup });
       checkAlive(s);
-      rows.push(pointRow(server, label, pass, 0, base, base.rps));
-      progress(`${tag}: no idle: ${Math.round(base.rps)} req/s`);
+      rows.push(pointRow(server, label, pass, 0, base, base.rps, await cpu));
+      progress(`${tag}: no idle: ${Math.round(base.rps)} req/s, server ${rows[rows.length - 1].server_us_per_req ?? '-'} us/req`);
       for (const idle of o.idle) rows.push(await idlePoint(env, o, s, server, label, pass, idle, base.rps, tag));
     }
   }, v?.env ?? {});
@@ -61,19 +70,23 @@ async function idlePoint(env: BenchEnv, o: Options, s: RunningServer, server: Se
     await sleep(300);
     const rss0 = rssKiB(s.pid);
     let rss1: number | null = null;
+    let cpu: Promise<WindowCpu | null> = Promise.resolve(null);
     const r = await runClient(env, {
       host: s.host, port: s.port, size: SIZE, concurrency: ACTIVE, duration: o.duration, warmup: o.warmup, idle,
-      holdMs: HOLD_MS, wakeMs: WAKE_PROBE_MS, onIdleReady: () => { setTimeout(() => { rss1 = rssKiB(s.pid); }, HOLD_MS / 2); },
+      holdMs: HOLD_MS, wakeMs: WAKE_PROBE_MS, onIdleReady: () => {
+        setTimeout(() => { rss1 = rssKiB(s.pid); }, HOLD_MS / 2);
+        cpu = cpuOverWindow(s.pid, HOLD_MS + o.warmup * 1000, o.duration * 1000);
+      },
     });
     checkAlive(s);
     if (rss0 === null || rss1 === null) throw new BenchError('could not read the server RSS');
-    const row = pointRow(server, label, pass, idle, r, baseRps);
+    const row = pointRow(server, label, pass, idle, r, baseRps, await cpu);
     Object.assign(row, {
       wake_samples: r.wake_us.length, wake_p50_us: pct(r.wake_us, 0.5), wake_p99_us: pct(r.wake_us, 0.99),
       wake_max_us: pct(r.wake_us, 1), wake_pending: r.wake_pending, wake_pending_max_us: r.wake_pending_max_us,
       rss_before_kib: rss0, rss_idle_kib: rss1, bytes_per_idle_conn: Math.round(((rss1 - rss0) * 1024) / idle),
     });
-    progress(`${tag}: ${idle} idle: ${Math.round(r.rps)} req/s (${row.ratio_to_no_idle}x), wake-up p50 ${row.wake_p50_us} us`);
+    progress(`${tag}: ${idle} idle: ${Math.round(r.rps)} req/s (${row.ratio_to_no_idle}x), server ${row.server_us_per_req ?? '-'} us/req, wake-up p50 ${row.wake_p50_us} us`);
     return row;
   } catch (e) {
     progress(`${tag} ${idle} idle: error: ${reason(e)}`);

@@ -61,8 +61,10 @@ export function renderTables(rows: Row[]): string {
   const many = rows.filter((r) => r.scenario === 'many');
   if (many.length) {
     parts.push('\nMany: 1 KiB x 10 closed loop with idle connections open; ratio = req/s / the same server\'s no-idle req/s');
-    parts.push(table(['server', 'variant', 'round', 'idle', 'req/s', 'ratio', 'wake p50 us', 'wake p99 us', 'wake max us', 'B/idle conn', 'note'],
+    parts.push('(server us/req: the server\'s user+sys CPU per request over the measured window, user in brackets)');
+    parts.push(table(['server', 'variant', 'round', 'idle', 'req/s', 'ratio', 'server us/req', 'wake p50 us', 'wake p99 us', 'wake max us', 'B/idle conn', 'note'],
       many.map((r) => [r.server, String(r.variant ?? '-'), fmt(r.round), fmt(r.idle), fmt(r.rps), r.ratio_to_no_idle == null ? '-' : `${fmt(r.ratio_to_no_idle, 2)}x`,
+        r.server_us_per_req == null ? '-' : `${fmt(r.server_us_per_req, 1)} (${fmt(r.server_user_us, 1)})`,
         fmt(r.wake_p50_us), fmt(r.wake_p99_us), fmt(r.wake_max_us), fmt(r.bytes_per_idle_conn),
         r.error ? `ERROR: ${r.error}` : r.wake_pending ? `${r.wake_pending} probe(s) unanswered at the end (${fmt(r.wake_pending_max_us)} us)` : ''])));
     const summary = manyRatios(rows);
