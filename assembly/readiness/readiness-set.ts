@@ -2,7 +2,7 @@ import { EventType, SUBSCRIPTION_SIZE, copySubscription, writeFdSubscription } f
 import { Errno } from "../wasi/errno";
 import { Ready, isValidInterest } from "./interest";
 import { Registration } from "./registration";
-import { lengthOf } from "./array-reads";
+import { itemAt, lengthOf } from "./array-reads";
 
 /**
  * userdata of a subscription: the registration's id shifted left, the low bit says write (1) or read (0). An id,
@@ -58,9 +58,9 @@ export class ReadinessSet {
   byUserdata(ud: u64): Registration | null {
     const id = ud >> 1;
     const ids = this.byId;
-    if (id >= <u64>ids.length) return null;
-    // A plain load: the array's checked accessor is a call with a frame of its own, once per event.
-    return changetype<Registration | null>(load<usize>(ids.dataStart + (<usize>id << alignof<usize>())));
+    if (id >= <u64>lengthOf(ids)) return null;
+    // Not the checked accessor: it is a call with a frame of its own, once per event.
+    return itemAt(ids, <i32>id);
   }
 
   /** The registration of `fd`, or null. */

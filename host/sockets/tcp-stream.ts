@@ -265,7 +265,7 @@ export class TcpStream extends Watchable {
     if (this.phaseNow !== 'connected') return -this.notConnected(Errno.PIPE);
     const s = this.socket;
     if (this.writeShut || this.closed || this.error !== 0 || s.destroyed || !s.writable) return -Errno.PIPE;
-    const room = SEND_HIGH_WATER - s.writableLength;
+    const room = this.writeRoom;
     return room > 0 ? room : -Errno.AGAIN;
   }
 

@@ -80,12 +80,14 @@ function sendOnce(mem: GuestMemory, st: TcpStream, iov: Uint32Array, n: number, 
     return -room;
   }
   const len = Math.min(pairBytes(iov, n), room);
-  // Nothing queued (full room): Node keeps no reference to a buffer it writes at once, so the scratch is safe.
-  const data = room === SEND_HIGH_WATER && len <= SEND_SCRATCH_BYTES ? scratchOf(len) : Buffer.allocUnsafe(len);
-  mem.gatherInto(iov, n, len, data);
-  if (!st.queue(data) && data === scratchView) {
-    sendScratch = Buffer.allocUnsafeSlow(SEND_SCRATCH_BYTES); // Node kept it queued
-    scratchView = sendScratch.subarray(0, 0);
+  if (len > 0) { // an empty send succeeds without handing Node a zero-length write
+    // Nothing queued (full room): Node keeps no reference to a buffer it writes at once, so the scratch is safe.
+    const data = room === SEND_HIGH_WATER && len <= SEND_SCRATCH_BYTES ? scratchOf(len) : Buffer.allocUnsafe(len);
+    mem.gatherInto(iov, n, len, data);
+    if (!st.queue(data) && data === scratchView) {
+      sendScratch = Buffer.allocUnsafeSlow(SEND_SCRATCH_BYTES); // Node kept it queued
+      scratchView = sendScratch.subarray(0, 0);
+    }
   }
   if (profile) profile.io(true, t0, len);
   mem.setU32(nsentPtr, len);
