@@ -50,7 +50,7 @@ await asyncify.run({ exports: {
   asyncify_start_rewind() {}, asyncify_stop_rewind() {},
 } });
 const { sock_recv, sock_send } = makeImports({
-  mem, fds, waker, strategy: paced(asyncify, waker), wasi: {}, stdout: 1, stderr: 2, args: ['io-cost'], env: [],
+  mem, fds, waker, strategy: paced(asyncify, waker), journaled: false, wasi: {}, stdout: 1, stderr: 2, args: ['io-cost'], env: [],
 });
 const poll_oneoff = makePollOneoff(mem, fds, waker); // created last: it is the one the fd table reports to
 const dv = new DataView(memory.buffer);

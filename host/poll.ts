@@ -4,10 +4,12 @@
 // same call, clocks MONOTONIC and REALTIME, relative or ABSTIME. Returns at once when any event is ready,
 // otherwise waits for the next readiness change or the earliest clock.
 //
-// Cost: one compare of the whole subscription array per call (a plain byte compare, O(subscriptions) but cheap:
-// about 14 us at 10,000), then work in proportion to the ready and changed slots. An event loop passes the same
-// subscription array on every call, so the parsed subscriptions are kept between calls, one cache per array address
-// for a few arrays (subscription-cache.ts), and only the slots whose bytes changed are parsed again. A subscription is examined only when it may be ready: its object raised the
+// Cost: work in proportion to the changed and ready slots. An event loop passes the same subscription array on
+// every call, so the parsed subscriptions are kept between calls, one cache per array address for a few arrays
+// (subscription-cache.ts), and only the slots whose bytes changed are parsed again. A module that keeps the
+// subscription journal (subscription-journal.ts) says which slots it wrote; for any other module the whole array
+// is compared on every call (a plain byte compare, O(subscriptions) but cheap: about 14 us at 10,000). A
+// subscription is examined only when it may be ready: its object raised the
 // instance's ChangeHub, its fd changed in the fd table, it is new, or it was ready at the previous call (readiness
 // is level-triggered: a ready fd stays ready until the guest acts on it). Every readiness rise of a stream or a
 // listener raises the hub, so a subscription left out is one that is certainly not ready.
@@ -20,6 +22,7 @@ import type { FdTable } from './fd-table.js';
 import { nowNsNumber, type Waker } from './wait/waker.js';
 import { profile } from './wait/profile.js';
 import { SubscriptionCaches, type ClockSub, type FdSub, type SubscriptionCache } from './subscription-cache.js';
+import { JournalReader } from './subscription-journal.js';
 
 /** Subscriptions above this count are INVAL: bounds the host-side work of one call. */
 const MAX_SUBSCRIPTIONS = 65536;
@@ -123,8 +126,9 @@ function answer(mem: GuestMemory, neventsPtr: number, n: number): number {
 }
 
 /** Creates the poll_oneoff import (before wrapping by the wait strategy). */
-export function makePollOneoff(mem: GuestMemory, fds: FdTable, waker: Waker) {
+export function makePollOneoff(mem: GuestMemory, fds: FdTable, waker: Waker, journaled = false) {
   const caches = new SubscriptionCaches(fds, waker.hub);
+  const journal = journaled ? new JournalReader(mem) : null;
   let immediate = 0;
 
   return function poll_oneoff(inPtr: number, outPtr: number, nsubs: number, neventsPtr: number): number | Promise<number> {
@@ -134,8 +138,13 @@ export function makePollOneoff(mem: GuestMemory, fds: FdTable, waker: Waker) {
       return Errno.FAULT;
     }
     const t0 = profile ? profile.pollStart() : 0;
-    const cache = caches.at(inPtr >>> 0);
-    if (!cache.update(mem.bytes(inPtr, nsubs * SUB_SIZE), nsubs)) return Errno.INVAL;
+    inPtr >>>= 0;
+    const cache = caches.at(inPtr);
+    const listed = journal !== null && cache.heldFor === inPtr ? journal.read(inPtr) : -1;
+    if (!cache.update(inPtr, mem.bytes(inPtr, nsubs * SUB_SIZE), nsubs, listed >= 0 ? journal!.slots : null, listed)) {
+      return Errno.INVAL;
+    }
+    if (journal !== null) journal.acknowledge(inPtr);
     outPtr >>>= 0;
     const earliest = cache.clocks.size > 0 ? clockDeadlines(cache, nowNsNumber()) : Infinity;
 

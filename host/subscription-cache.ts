@@ -51,6 +51,10 @@ export class SubscriptionCache {
   raw = Buffer.alloc(0);
   /** Number of parsed slots; raw holds count * SUB_SIZE meaningful bytes. */
   count = 0;
+  /** Guest address of the array `raw` copies (-1: none yet): a journal speaks only of its own array. */
+  heldFor = -1;
+  /** The slots the current update re-parses (reused). */
+  private readonly changed: number[] = [];
   readonly subs: Sub[] = [];
   readonly clocks = new Set<number>();
   /** Slots that may be ready: examined by the next scan, which keeps only the ready ones. */
@@ -62,18 +66,32 @@ export class SubscriptionCache {
 
   constructor(private readonly fds: FdTable) {}
 
-  /** Brings the cache up to date with the guest's array; false (cache untouched) when a tag is unknown. */
-  update(guest: Uint8Array, n: number): boolean {
+  /**
+   * Brings the cache up to date with the guest's array at `addr`; false (cache untouched) when a tag is unknown.
+   * `listed`, when given, names the only slots that may differ from the copy (the guest's journal, trusted only
+   * for the array this cache last held); otherwise every slot is compared.
+   */
+  update(addr: number, guest: Uint8Array, n: number, listed: Uint32Array | null = null, listedCount = 0): boolean {
     const len = n * SUB_SIZE;
     const old = this.count * SUB_SIZE;
-    if (len === old && this.raw.compare(guest, 0, len, 0, len) === 0) return true;
-    const changed: number[] = [];
-    const common = Math.min(len, old);
-    for (let b = 0; b < common; b += BLOCK * SUB_SIZE) {
-      const e = Math.min(b + BLOCK * SUB_SIZE, common);
-      if (this.raw.compare(guest, b, e, b, e) === 0) continue;
-      for (let p = b; p < e; p += SUB_SIZE) {
-        if (this.raw.compare(guest, p, p + SUB_SIZE, p, p + SUB_SIZE) !== 0) changed.push(p / SUB_SIZE);
+    const changed = this.changed;
+    changed.length = 0;
+    if (listed !== null && addr === this.heldFor) {
+      const common = Math.min(n, this.count);
+      for (let j = 0; j < listedCount; j++) {
+        const i = listed[j];
+        const p = i * SUB_SIZE;
+        if (i < common && this.raw.compare(guest, p, p + SUB_SIZE, p, p + SUB_SIZE) !== 0) changed.push(i);
+      }
+    } else {
+      if (len === old && this.raw.compare(guest, 0, len, 0, len) === 0) { this.heldFor = addr; return true; }
+      const common = Math.min(len, old);
+      for (let b = 0; b < common; b += BLOCK * SUB_SIZE) {
+        const e = Math.min(b + BLOCK * SUB_SIZE, common);
+        if (this.raw.compare(guest, b, e, b, e) === 0) continue;
+        for (let p = b; p < e; p += SUB_SIZE) {
+          if (this.raw.compare(guest, p, p + SUB_SIZE, p, p + SUB_SIZE) !== 0) changed.push(p / SUB_SIZE);
+        }
       }
     }
     for (let i = this.count; i < n; i++) changed.push(i);
@@ -96,6 +114,7 @@ export class SubscriptionCache {
       this.parse(i);
     }
     this.count = n;
+    this.heldFor = addr;
     return true;
   }
 

@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { readdirSync, mkdirSync, readFileSync } from "node:fs";
 import { declareUnwindRegion } from "./lib/unwind-region.js";
+import { declareSubscriptionJournal } from "./lib/subscription-journal.js";
 
 const only = process.argv.slice(2);
 const examples = readdirSync("assembly/examples")
@@ -18,6 +19,7 @@ const jobs = examples.map((name) => ({
   name: `build/${name}.wasm`,
   argv: [`assembly/examples/${name}.ts`, "-o", `build/${name}.wasm`, "--target", "release"],
   unwindRegion: true,
+  journal: true,
 }));
 if (only.length === 0 || only.includes("harness")) {
   // A real WASI command (with the shim) that the conformance tests run on both hosts.
@@ -25,6 +27,7 @@ if (only.length === 0 || only.includes("harness")) {
     name: "build/test/select-probe.wasm",
     argv: ["test/assembly/select-probe.ts", "-o", "build/test/select-probe.wasm", "--target", "release"],
     unwindRegion: true,
+    journal: true,
   });
   jobs.push({
     name: "build/test/exit-code.wasm",
@@ -60,6 +63,8 @@ function compile(job) {
     child.stderr.on("data", (d) => { err += d; });
     child.on("close", (code) => {
       if (code === 0 && job.unwindRegion) declareUnwindRegion(job.name, memoryBase);
+      // Modules whose polls go through the core's readiness sets keep the subscription journal.
+      if (code === 0 && job.journal) declareSubscriptionJournal(job.name);
       if (code === 0) console.log(`build-wasm: ${job.name}`);
       else console.error(`build-wasm: ${job.name} failed\n${err}`);
       resolve(code === 0);

@@ -1,8 +1,11 @@
-import { EventType, SUBSCRIPTION_SIZE, copySubscription, writeFdSubscription } from "../wasi/layout";
+import {
+  EventType, SUBSCRIPTION_SIZE, copySubscription, writeClockSubscription, writeFdSubscription,
+} from "../wasi/layout";
 import { Errno } from "../wasi/errno";
 import { Ready, isValidInterest } from "./interest";
 import { Registration } from "./registration";
 import { itemAt, lengthOf } from "./array-reads";
+import { JOURNAL_SIZE, journalMark, journalStart } from "./subscription-journal";
 
 /**
  * userdata of a subscription: the registration's id shifted left, the low bit says write (1) or read (0). An id,
@@ -24,6 +27,8 @@ const KEEP_SLOTS: i32 = 1024;
  * the host returns. fds are looked up in a hash map (they may be sparse and never reused), events by the id in
  * their userdata (a dense array: ids of removed registrations are reused).
  * One slot past the end is always free for the poll's clock subscription.
+ * Every slot written is recorded in the subscription journal before the array (subscription-journal.ts), so a
+ * host that keeps a copy of the array re-reads only those slots.
  * The array is an ArrayBuffer the collector owns, so a set that is dropped frees everything.
  */
 export class ReadinessSet {
@@ -33,7 +38,8 @@ export class ReadinessSet {
   private freeIds: Array<i32> = [];
   /** Owner of each subscription slot, so a move can fix the moved registration's slot index. */
   private owners: Array<Registration> = [];
-  /** Backing store of the subscription array; `subs` is its address (the collector never moves it). */
+  /** Backing store of the journal and the subscription array after it; `subs` is the array's address (the
+   *  collector never moves the buffer). */
   private buffer: ArrayBuffer = new ArrayBuffer(0);
   private subs: usize = 0;
   private capacity: i32 = 0;
@@ -126,6 +132,13 @@ export class ReadinessSet {
     this.deadList.push(reg);
   }
 
+  /** Writes the poll's clock subscription into the free slot after the last subscription. */
+  writeClock(userdata: u64, clockId: u32, timeoutNs: u64): void {
+    const slot = lengthOf(this.owners);
+    writeClockSubscription(this.slotAddress(slot), userdata, clockId, timeoutNs);
+    journalMark(this.subs - JOURNAL_SIZE, slot);
+  }
+
   /** The registration that owns subscription slot `i`. */
   ownerOf(i: i32): Registration { return unchecked(this.owners[i]); }
 
@@ -162,6 +175,7 @@ export class ReadinessSet {
     this.owners.push(reg);
     writeFdSubscription(this.slotAddress(slot), userdataFor(reg.id, write),
       write ? EventType.FD_WRITE : EventType.FD_READ, reg.fd);
+    journalMark(this.subs - JOURNAL_SIZE, slot);
     return slot;
   }
 
@@ -170,6 +184,7 @@ export class ReadinessSet {
     if (slot != last) {
       const moved = unchecked(this.owners[last]);
       copySubscription(this.slotAddress(slot), this.slotAddress(last));
+      journalMark(this.subs - JOURNAL_SIZE, slot);
       unchecked(this.owners[slot] = moved);
       if (moved.readSlot == last) moved.readSlot = slot; else moved.writeSlot = slot;
     }
@@ -178,10 +193,11 @@ export class ReadinessSet {
 
   @inline private slotAddress(slot: i32): usize { return this.subs + <usize>slot * SUBSCRIPTION_SIZE; }
 
-  /** Moves the subscriptions into an array of `capacity` slots (never fewer than are in use). */
+  /** Moves the subscriptions into an array of `capacity` slots (never fewer than are in use), after a new journal. */
   private grow(capacity: i32): void {
-    const next = new ArrayBuffer(capacity * <i32>SUBSCRIPTION_SIZE);
-    const at = changetype<usize>(next);
+    const next = new ArrayBuffer(<i32>JOURNAL_SIZE + capacity * <i32>SUBSCRIPTION_SIZE);
+    journalStart(changetype<usize>(next));
+    const at = changetype<usize>(next) + JOURNAL_SIZE;
     if (this.subs != 0) memory.copy(at, this.subs, <usize>this.owners.length * SUBSCRIPTION_SIZE);
     this.buffer = next; // the old array is the collector's to free
     this.subs = at;

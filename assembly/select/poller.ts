@@ -9,6 +9,7 @@ import { ReadinessSet } from "../readiness/readiness-set";
 import { Registration } from "../readiness/registration";
 import { lengthOf, itemAt } from "../readiness/array-reads";
 import { Ready } from "../readiness/interest";
+import { JOURNAL_SIZE, journalStart } from "../readiness/subscription-journal";
 
 /** userdata of the timeout's clock subscription: no fd can produce it. */
 const CLOCK_USERDATA: u64 = u64.MAX_VALUE;
@@ -32,9 +33,9 @@ export class Poller {
   private eventBuffer: ArrayBuffer = new ArrayBuffer(0);
   private events: usize = 0;
   private eventCapacity: i32 = 0;
-  /** One subscription and a clock, for trying a suspect subscription alone. */
-  private probeBuffer: ArrayBuffer = new ArrayBuffer(2 * <i32>SUBSCRIPTION_SIZE);
-  private probe: usize = changetype<usize>(this.probeBuffer);
+  /** A journal, then one subscription and a clock, for trying a suspect subscription alone. */
+  private probeBuffer: ArrayBuffer = new ArrayBuffer(<i32>JOURNAL_SIZE + 2 * <i32>SUBSCRIPTION_SIZE);
+  private probe: usize = changetype<usize>(this.probeBuffer) + JOURNAL_SIZE;
   /** Host calls made by the dead-fd search since creation (for tests and benchmarks). */
   isolations: i32 = 0;
 
@@ -76,9 +77,7 @@ export class Poller {
   private pollOnce(subs: usize, n: i32, timeoutMs: i64, out: Array<Registration>): Errno {
     let nsubs = n;
     if (timeoutMs >= 0) {
-      // The set always keeps one free slot after its subscriptions for this clock.
-      writeClockSubscription(subs + <usize>n * SUBSCRIPTION_SIZE, CLOCK_USERDATA, CLOCK_MONOTONIC,
-        <u64>timeoutMs * 1_000_000);
+      this.set.writeClock(CLOCK_USERDATA, CLOCK_MONOTONIC, <u64>timeoutMs * 1_000_000);
       nsubs++;
     }
     this.reserveEvents(nsubs);
@@ -137,6 +136,7 @@ export class Poller {
       const reg = set.ownerOf(i);
       copySubscription(this.probe, set.subscriptions + <usize>i * SUBSCRIPTION_SIZE);
       writeClockSubscription(this.probe + SUBSCRIPTION_SIZE, CLOCK_USERDATA, CLOCK_MONOTONIC, 0);
+      journalStart(this.probe - JOURNAL_SIZE); // both slots rewritten: the host reads them anew
       this.reserveEvents(2);
       this.isolations++;
       const err = poll_oneoff(this.probe, this.events, 2, outA());

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { locateWasmtime } from '../../host/wasmtime/locate.js';
 import { newerSource } from './freshness.js';
 import type { NodeBinary } from './nodes.js';
@@ -85,9 +85,10 @@ const GUEST_ENTRY = join('bench', 'assembly', 'select-cost.ts');
 
 /**
  * Compiles bench/assembly/select-cost.ts to build/bench/select-cost.wasm when it or a library source under assembly/
- * is newer than the build.
+ * is newer than the build. Its polls go through the core's readiness sets, so it declares the subscription journal
+ * as our other builds do (scripts/lib/subscription-journal.js).
  */
-function compileGuest(buildDir: string): Tool {
+async function compileGuest(buildDir: string): Promise<Tool> {
   const src = join(root, GUEST_ENTRY);
   const out = join(buildDir, 'select-cost.wasm');
   const asc = join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
@@ -95,6 +96,8 @@ function compileGuest(buildDir: string): Tool {
   if (!newerSource(root, out, [GUEST_ENTRY])) return { path: out, reason: '' };
   try {
     execFileSync(process.execPath, [asc, src, '-o', out, '--target', 'release'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], timeout: 180000 });
+    const journal = await import(pathToFileURL(join(root, 'scripts', 'lib', 'subscription-journal.js')).href);
+    journal.declareSubscriptionJournal(out);
     return { path: out, reason: '' };
   } catch (e) {
     return { path: null, reason: `asc select-cost.ts failed: ${firstLine(e)}` };
@@ -134,7 +137,7 @@ export async function prepareEnv(): Promise<BenchEnv> {
     node: process.execPath,
     echoClient: compileC('echo-client', buildDir),
     cEcho: compileC('c-epoll-echo', buildDir),
-    guest: compileGuest(buildDir),
+    guest: await compileGuest(buildDir),
     python: pythonWith(null, pys),
     uvloopPython: pythonWith('uvloop', pys),
     wasmtime,

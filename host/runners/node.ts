@@ -15,6 +15,7 @@ import { GuestExit } from '../wait/exit.js';
 import { jspiStrategy } from '../wait/jspi.js';
 import { defaultWaitStrategy, jspiAvailable, paced, type WaitStrategy } from '../wait/strategy.js';
 import { Waker } from '../wait/waker.js';
+import { declaresSubscriptionJournal } from '../subscription-journal.js';
 import type { CheckedOptions } from '../validate-options.js';
 import { loadWasi } from './load-wasi.js';
 import { checkDirs, inspectCommand, loadModule, type ModuleSource } from './module-source.js';
@@ -129,7 +130,7 @@ export async function startNode(options: CheckedOptions): Promise<Running> {
   for (const l of listeners) l.attach(waker.hub);
   const wasiFns = (wasi.getImportObject() as { wasi_snapshot_preview1: Record<string, (...a: any[]) => any> }).wasi_snapshot_preview1;
   const imports = makeImports({
-    mem, fds, waker, strategy: paced(strategy, waker), wasi: wasiFns,
+    mem, fds, waker, strategy: paced(strategy, waker), journaled: declaresSubscriptionJournal(module), wasi: wasiFns,
     stdout: stdoutSink ?? 1, stderr: stderrSink ?? 2,
     args: [name, ...options.args], env: Object.entries(guestEnv).map(([k, v]) => `${k}=${v}`),
   });

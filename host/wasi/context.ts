@@ -15,6 +15,8 @@ export interface ImportContext {
   fds: FdTable;
   waker: Waker;
   strategy: WaitStrategy;
+  /** The module keeps the subscription journal (it declares the section): poll_oneoff reads it. */
+  journaled: boolean;
   /** node:wasi's own preview1 functions: reached only for file entries under a `--dir` preopen. */
   wasi: Record<string, Fn>;
   /** Where the guest's fds 1 and 2 write: the configured Writables, else the process's fds 1 and 2. */

@@ -89,7 +89,7 @@ export const PROC_IMPORTS: Record<string, Spec> = {
   clock_time_get: { decision: 'ours', why: 'REALTIME, MONOTONIC (poll_oneoff\'s clock), CPU time', make: clockTimeGet },
   random_get: { decision: 'ours', why: 'crypto.randomFillSync', make: randomGet },
   sched_yield: { decision: 'ours', why: 'nothing to yield to: SUCCESS', make: () => () => Errno.SUCCESS },
-  poll_oneoff: { decision: 'ours', why: 'host readiness and clamped timers', make: (ctx) => ctx.strategy.wrap(makePollOneoff(ctx.mem, ctx.fds, ctx.waker)) },
+  poll_oneoff: { decision: 'ours', why: 'host readiness and clamped timers', make: (ctx) => ctx.strategy.wrap(makePollOneoff(ctx.mem, ctx.fds, ctx.waker, ctx.journaled)) },
   proc_exit: { decision: 'ours', why: 'ends the guest, never the host', make: () => (code: number) => { throw new GuestExit(code >>> 0); } },
   proc_raise: { decision: 'errno', why: 'NOSYS: a guest never signals the host', make: () => () => Errno.NOSYS },
 };

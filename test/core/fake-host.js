@@ -1,13 +1,15 @@
 // A simulated WASI host for the core's unit tests: listeners, streams with scripted peers, a
 // virtual monotonic clock, and the failure modes of real hosts (whole-call EBADF like wasmtime,
 // per-event errors, readiness over-reported for every fd once one is ready), and optionally a poll whose cost
-// grows with the subscriptions it is handed (like wasmtime's), charged to the virtual clock.
+// grows with the subscriptions it is handed (like wasmtime's), charged to the virtual clock. Every poll audits the
+// guest's subscription journal the way the Node host trusts it.
 import { readFileSync } from "node:fs";
 import {
   Errno as E, EventType, Filetype, FDFLAGS_NONBLOCK, RIFLAGS_PEEK, SDFLAGS_WR, EVENT_FLAG_HANGUP, IOVEC_SIZE,
   SUB_SIZE, SUB_USERDATA, SUB_TAG, SUB_FD, SUB_CLOCK_TIMEOUT,
   EVENT_SIZE, EVENT_USERDATA, EVENT_ERROR, EVENT_TYPE, EVENT_NBYTES, EVENT_FLAGS,
 } from "../../dist/host/wasi/abi.js";
+import { JOURNAL_MAGIC, JOURNAL_SIZE, JOURNAL_SLOTS } from "../../dist/host/subscription-journal.js";
 
 // The ABI's numbers come from the host's own module (built into dist/ by `npm run build`).
 export { E };
@@ -50,6 +52,12 @@ export class FakeHost {
     this.previousFdSubs = [];
     /** @type {Map<number, { ud: bigint }[]>} the previous call's fd subscriptions at each array address */
     this.previousByArray = new Map();
+    /** @type {Map<number, Buffer>} each array's bytes at its previous poll, to audit the subscription journal */
+    this.journalCopies = new Map();
+    /** The journal header of the last poll before the host took it in: { count, slots } or null (no header). */
+    this.lastJournal = null;
+    /** Address of the last poll's subscription array. */
+    this.lastPollPtr = 0;
     this.nowNs = 1_000_000_000n;
     this.sockets = new Map();
     this.nextFd = 100; // never reused, like wasmtime
@@ -109,6 +117,37 @@ export class FakeHost {
     return { read: avail > 0 || s.peerClosed || s.reset, write: s.capacity > 0 || s.reset, nbytes: avail, hangup: s.reset };
   }
 
+  /**
+   * Checks the guest's subscription journal before the array at `inPtr` as the Node host relies on it: every slot
+   * that differs from the same array at its previous poll must be listed (unless the header says "any slot").
+   * Throws on a slot left out, so the guest's test fails; then takes the list in (count 0), as the Node host does.
+   */
+  auditJournal(inPtr, nsubs) {
+    const at = inPtr - JOURNAL_SIZE;
+    const v = this.view;
+    const now = Buffer.from(this.memory.buffer, inPtr, nsubs * SUB_SIZE);
+    if (at < 0 || v.getUint32(at, true) !== JOURNAL_MAGIC) {
+      this.lastJournal = null;
+      this.journalCopies.delete(inPtr);
+      return;
+    }
+    const count = v.getUint32(at + 4, true);
+    const slots = count <= JOURNAL_SLOTS ? Array.from({ length: count }, (_, i) => v.getUint32(at + 8 + 4 * i, true)) : null;
+    this.lastJournal = { count, slots };
+    const prev = this.journalCopies.get(inPtr);
+    if (prev && slots) {
+      const common = Math.min(prev.length, now.length) / SUB_SIZE;
+      for (let i = 0; i < common; i++) {
+        const p = i * SUB_SIZE;
+        if (prev.compare(now, p, p + SUB_SIZE, p, p + SUB_SIZE) !== 0 && !slots.includes(i)) {
+          throw new Error(`the guest wrote subscription slot ${i} of the array at ${inPtr} and left it out of the journal`);
+        }
+      }
+    }
+    this.journalCopies.set(inPtr, Buffer.from(now));
+    v.setUint32(at + 4, 0, true);
+  }
+
   /** Subscriptions a poll is charged for (see pollCost). */
   chargedSubs(fdSubs, inPtr) {
     const perArray = this.pollCost.cached === "per-array";
@@ -128,6 +167,8 @@ export class FakeHost {
         h.pollCalls++;
         h.countCall();
         if (nsubs === 0) return E.INVAL;
+        h.lastPollPtr = inPtr;
+        h.auditJournal(inPtr, nsubs);
         const v = h.view;
         const subs = [];
         for (let i = 0; i < nsubs; i++) {

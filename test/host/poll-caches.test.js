@@ -4,48 +4,19 @@
 // Driven directly (fake streams, a memory of our own), without a guest.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { makePollOneoff } from '../../dist/host/poll.js';
 import { MAX_CACHES, SubscriptionCaches } from '../../dist/host/subscription-cache.js';
-import { Watchable } from '../../dist/host/sockets/watchable.js';
 import { Waker } from '../../dist/host/wait/waker.js';
-import { GuestMemory } from '../../dist/host/wasi/guest-memory.js';
 import { FdTable } from '../../dist/host/fd-table.js';
+import { CLOCK_UD, OUT, answered, pollHost } from './poll-host.js';
 
 const SUB = 48;
-const EVENT = 32;
 const READ = 1;
-const OUT = 60000;
-const NEVENTS = 59990;
-
-/** A stream whose readability the test sets; raises the hub like a real one. */
-class FakeStream extends Watchable {
-  constructor(hub) {
-    super();
-    this.readable = false; this.available = 0; this.hangup = false; this.connectError = 0;
-    this.writable = true; this.writeRoom = 1000;
-    this.attach(hub);
-  }
-  rise() { this.readable = true; this.available = 7; this.changed(); }
-  fall() { this.readable = false; this.available = 0; }
-}
 
 /** A host with `n` streams (fds 3..n+2) and a poll_oneoff over its own memory. */
 function host(n) {
-  const memory = new WebAssembly.Memory({ initial: 2 });
-  const mem = new GuestMemory();
-  mem.attach(memory);
-  const fds = new FdTable();
-  const waker = new Waker();
-  for (const which of /** @type {const} */ ([0, 1, 2])) fds.add({ kind: 'stdio', which });
-  const streams = [];
-  for (let i = 0; i < n; i++) {
-    const s = new FakeStream(waker.hub);
-    streams.push(s);
-    fds.add({ kind: 'stream', stream: /** @type {any} */ (s) }); // only the fields poll_oneoff reads
-  }
-  const dv = new DataView(memory.buffer);
-  const poll = makePollOneoff(mem, fds, waker);
-  /** Writes read subscriptions for `fdList` at `addr` (userdata = fd) plus a zero clock (userdata 999). */
+  const ph = pollHost(n);
+  const { memory, dv, fds, streams } = ph;
+  /** Writes read subscriptions for `fdList` at `addr` (userdata = fd) plus a zero clock (userdata CLOCK_UD). */
   const array = (addr, fdList) => {
     new Uint8Array(memory.buffer, addr, (fdList.length + 1) * SUB).fill(0);
     fdList.forEach((fd, j) => {
@@ -55,23 +26,13 @@ function host(n) {
       dv.setUint32(p + 16, fd, true);
     });
     const c = addr + fdList.length * SUB;
-    dv.setBigUint64(c, 999n, true);
+    dv.setBigUint64(c, BigInt(CLOCK_UD), true);
     dv.setUint8(c + 8, 0);
     dv.setUint32(c + 16, 1, true);
     return fdList.length + 1;
   };
   /** Polls the array at `addr` of `nsubs` subscriptions; the userdata of the fd events, sorted. */
-  const call = async (addr, nsubs) => {
-    let r = poll(addr, OUT, nsubs, NEVENTS);
-    if (typeof r !== 'number') r = await r;
-    assert.is(r, 0, 'poll_oneoff succeeds');
-    const out = [];
-    for (let i = 0, n = dv.getUint32(NEVENTS, true); i < n; i++) {
-      const ud = Number(dv.getBigUint64(OUT + i * EVENT, true));
-      if (ud !== 999) out.push(ud);
-    }
-    return out.sort((a, b) => a - b);
-  };
+  const call = (addr, nsubs) => answered(ph, addr, nsubs);
   return { streams, fds, array, call, dv };
 }
 

@@ -27,7 +27,7 @@ test('withArity gives a function of exactly the asked parameter count that passe
 test('every blocking import wrapped by the paced Asyncify strategy declares its signature\'s parameter count', () => {
   const waker = new Waker();
   const imports = makeImports({
-    mem: new GuestMemory(), fds: new FdTable(), waker, strategy: paced(asyncifyStrategy(), waker), wasi: {},
+    mem: new GuestMemory(), fds: new FdTable(), waker, strategy: paced(asyncifyStrategy(), waker), journaled: false, wasi: {},
     stdout: 1, stderr: 2, args: ['t'], env: [],
   });
   const names = Object.keys(ARITY);
