@@ -228,6 +228,7 @@ export class SubscriptionCaches {
         addrs.push(addr);
       }
       i = list.length - 1;
+      list[i].heldFor = -1; // its copy is of another array now: no journal may be applied to it
     }
     const c = list[i];
     for (; i > 0; i--) { list[i] = list[i - 1]; addrs[i] = addrs[i - 1]; }

@@ -1,7 +1,7 @@
 // The subscription journal: a 48-byte header right before a subscription array that lists the slots written since
 // the host last read the array, so that a host keeping a parsed copy of the array (the Node host does) re-reads
 // only those slots instead of comparing every one on every poll_oneoff. A module opts in with the custom section
-// `wasmux.subscription-journal` (scripts/lib/module-sections.js adds it to our builds); other hosts never look
+// `wasmux.subscription-journal` (scripts/lib/subscription-journal.js adds it to our builds); other hosts never look
 // at the header, and the array itself stays a plain preview1 subscription array.
 //
 // Layout, little-endian: u32 magic, u32 count, then JOURNAL_SLOTS u32 slot numbers (the first `count` are

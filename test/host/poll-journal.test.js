@@ -5,9 +5,13 @@
 // Driven directly (fake streams, a memory of our own), without a guest.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAX_CACHES } from '../../dist/host/subscription-cache.js';
+import { MAX_CACHES, SubscriptionCaches } from '../../dist/host/subscription-cache.js';
+import { FdTable } from '../../dist/host/fd-table.js';
+import { Waker } from '../../dist/host/wait/waker.js';
 import {
   JOURNAL_MAGIC, JOURNAL_SIZE, SUBSCRIPTION_JOURNAL_SECTION, declaresSubscriptionJournal,
 } from '../../dist/host/subscription-journal.js';
@@ -167,6 +171,19 @@ test('an array whose copy was evicted is compared whole when it comes back, what
   assert.equal(await h.call(A, n), [7]);
 });
 
+test('a copy reused for another address no longer claims its old array (even if that array then fails to parse)', () => {
+  const caches = new SubscriptionCaches(new FdTable(), new Waker().hub);
+  const first = caches.at(SUB);
+  assert.ok(first.update(SUB, new Uint8Array(SUB), 1), 'a zero clock parses');
+  assert.is(first.heldFor, SUB);
+  let reused = null;
+  for (let k = 2; reused === null; k++) {
+    const c = caches.at(k * SUB);
+    if (c === first) reused = c;
+  }
+  assert.is(reused.heldFor, -1);
+});
+
 test('an array with no room for a header before it is compared whole', async () => {
   const h = host(4);
   const n = 4;
@@ -188,6 +205,27 @@ test('our example builds declare the journal; a module without the section, or o
   assert.ok(declaresSubscriptionJournal(new WebAssembly.Module(v1)));
   const twice = Buffer.concat([v1, customSection(SUBSCRIPTION_JOURNAL_SECTION, Uint8Array.of(1, 0, 0, 0))]);
   assert.not.ok(declaresSubscriptionJournal(new WebAssembly.Module(twice)));
+});
+
+const DECLARE = join(ROOT, 'scripts', 'declare-journal.js');
+
+test('declare-journal adds the section to a module once', () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'wasmux-journal-')), 'app.wasm');
+  writeFileSync(path, wat('unwind-sentinel'));
+  execFileSync(process.execPath, [DECLARE, path]);
+  execFileSync(process.execPath, [DECLARE, path]);
+  const module = new WebAssembly.Module(readFileSync(path));
+  assert.is(WebAssembly.Module.customSections(module, SUBSCRIPTION_JOURNAL_SECTION).length, 1);
+  assert.ok(declaresSubscriptionJournal(module));
+});
+
+test('declare-journal refuses what is not a module in one line', () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'wasmux-journal-')), 'not.wasm');
+  writeFileSync(path, 'hello');
+  const r = spawnSync(process.execPath, [DECLARE, path], { encoding: 'utf8' });
+  assert.is(r.status, 1);
+  assert.match(r.stderr, /^declare-journal: .*not\.wasm: .+\n$/);
+  assert.is(readFileSync(path, 'utf8'), 'hello', 'the file is left as it was');
 });
 
 test.run();
