@@ -2,7 +2,8 @@
 // poll subscriptions, paths, socket addresses), which the script writes just before the call. fds come from the
 // guest's real fds (stdio, the listener, the preopen), from fd slots (where earlier accept/open calls wrote the
 // fds they made, read by the interpreter at call time), closed and absurd numbers.
-import { SLOT_BASE, SLOT_COUNT } from './layout.js';
+import { SLOT_BASE, SLOT_COUNT, scratchRegions } from './layout.js';
+import { JOURNAL_MAGIC, JOURNAL_SIZE, JOURNAL_SLOTS } from '../../dist/host/subscription-journal.js';
 import { boundaryPtr, byteLen, clockTimeout, count, flags, ptr, u64, validPtr, NS_PER_MS, U32_MAX } from './values.js';
 
 const IOVEC = 8;
@@ -32,6 +33,7 @@ export class ArgGen {
     this.rng = rng;
     this.env = env;
     this.slotsUsed = []; // slot addresses an fd-producing call has been pointed at
+    this.subsUsed = []; // subscription array addresses polled before: the Node host keeps a copy of each
     this.nextSlot = 0;
     // wasmtime traps the guest at the first undefined flag value: there mostly defined ones, or batches end at once.
     this.validFlags = env.host === 'wasmtime' ? 0.995 : 0.6;
@@ -195,14 +197,16 @@ export class ArgGen {
     const rng = this.rng;
     const { memSize } = this.env;
     const c = rng.chance(0.8) ? rng.range(1, 6) : count(rng);
-    const arr = this.ptr(c * SUBSCRIPTION);
+    const arr = this.reusedSubs(c) ?? this.ptr(c * SUBSCRIPTION);
+    if (!this.subsUsed.includes(arr)) this.subsUsed = [arr, ...this.subsUsed].slice(0, 4);
     st.nsubs = c;
     st.nsubsArg = rng.chance(0.85) ? c : count(rng); // the count passed may disagree with the array
     const n = c > 0 && c <= MAX_WRITTEN && arr + c * SUBSCRIPTION <= memSize ? c : arr + SUBSCRIPTION <= memSize ? 1 : 0;
+    let bounded = -1;
     if (n > 0) {
       const bytes = new Uint8Array(n * SUBSCRIPTION);
       const dv = new DataView(bytes.buffer);
-      const bounded = rng.below(Math.min(n, Math.max(st.nsubsArg, 1)));
+      bounded = rng.below(Math.min(n, Math.max(st.nsubsArg, 1)));
       for (let i = 0; i < n; i++) {
         const o = i * SUBSCRIPTION;
         dv.setBigUint64(o, rng.u64(), true);
@@ -222,6 +226,46 @@ export class ArgGen {
       }
       st.writes.unshift({ dst: arr, bytes }); // the struct first, then the fd copies into it
     }
+    this.journal(st, arr, n > 0 ? bounded : -1);
     this.push(st, arr);
+  }
+
+  /** Sometimes the address of an earlier array, when `c` subscriptions fit there inside a scratch region. */
+  reusedSubs(c) {
+    if (this.subsUsed.length === 0 || !this.rng.chance(0.4)) return null;
+    const arr = this.rng.pick(this.subsUsed);
+    return scratchRegions(this.env.memSize).some(([a, b]) => arr >= a && arr + c * SUBSCRIPTION <= b) ? arr : null;
+  }
+
+  /**
+   * A subscription journal header right before the array, where the scratch region has room (the fuzz guest declares the journal, so the
+   * Node host reads it): mostly with the magic, any count, slot numbers in and far past the array, and slots
+   * written but left out; otherwise an honest "any slot". A list the host takes always names the bounding clock's
+   * slot (`bounded`, written above): a journal that hides it lets the host keep an older subscription there, and a
+   * poll that then waits forever would be the guest's own doing, not a host hang.
+   */
+  journal(st, arr, bounded) {
+    const rng = this.rng;
+    const at = arr - JOURNAL_SIZE;
+    if (!scratchRegions(this.env.memSize).some(([a, b]) => at >= a && arr <= b)) return;
+    const bytes = new Uint8Array(JOURNAL_SIZE);
+    const dv = new DataView(bytes.buffer);
+    if (bounded < 0 || !rng.chance(0.3)) {
+      // An honest "any slot": memory there may hold a header from an earlier call, taken in since (count 0).
+      dv.setUint32(0, JOURNAL_MAGIC, true);
+      dv.setUint32(4, U32_MAX, true);
+      st.writes.unshift({ dst: at, bytes });
+      return;
+    }
+    const magic = rng.chance(0.9) ? JOURNAL_MAGIC : rng.u32();
+    let listed = rng.pick([1, 2, JOURNAL_SLOTS, JOURNAL_SLOTS + 1, U32_MAX, rng.u32()]);
+    if (magic === JOURNAL_MAGIC && listed === 0) listed = 1;
+    dv.setUint32(0, magic, true);
+    dv.setUint32(4, listed, true);
+    for (let i = 0; i < JOURNAL_SLOTS; i++) {
+      dv.setUint32(8 + 4 * i, rng.chance(0.7) ? rng.below(Math.max(st.nsubs, 1) + 2) : rng.pick([0x7fffffff, U32_MAX, rng.below(70000)]), true);
+    }
+    dv.setUint32(8 + 4 * rng.below(Math.min(listed, JOURNAL_SLOTS)), bounded, true);
+    st.writes.unshift({ dst: at, bytes });
   }
 }

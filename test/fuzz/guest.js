@@ -7,6 +7,8 @@
 // so the host's Asyncify cache and V8 see one module, not one per batch.
 import binaryen from 'binaryen';
 import { CALL_SIZE, MAX_ARGS, OP, REPORT_BASE, SCRIPT_BASE } from './layout.js';
+import { JOURNAL_VERSION, SUBSCRIPTION_JOURNAL_SECTION } from '../../dist/host/subscription-journal.js';
+import { customSection } from '../../scripts/lib/custom-section.js';
 
 /** The script's file name in the guest's preopen. */
 export const SCRIPT_FILE = 'fuzz-script.bin';
@@ -106,7 +108,8 @@ export function buildGuest(imports, layout, reportFd) {
   try {
     m.setFeatures(binaryen.Features.MVP | binaryen.Features.MutableGlobals | binaryen.Features.BulkMemory | binaryen.Features.BulkMemoryOpt);
     if (!m.validate()) throw new Error('fuzz guest does not validate');
-    return m.emitBinary();
+    // Declares the subscription journal, so that the Node host trusts the headers the script writes before its arrays.
+    return Buffer.concat([m.emitBinary(), customSection(SUBSCRIPTION_JOURNAL_SECTION, Uint8Array.of(JOURNAL_VERSION, 0, 0, 0))]);
   } finally {
     m.dispose();
   }
