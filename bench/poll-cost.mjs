@@ -32,7 +32,7 @@ const poll = makePollOneoff(mem, fds, waker, journaled);
 const dv = new DataView(memory.buffer);
 // Each array follows a 48-byte journal header (unused without JOURNAL).
 const IN = 48, OUT = IN + 48 * (n + 1) + 64, NE = OUT + 32 * (n + 1) + 64, HIN = NE + 64 + 48;
-const MAGIC = 0x4a584d57;
+const MAGIC = 0x4a584d57; // JOURNAL_MAGIC, written out: an older DIST has no subscription-journal module to import
 /** Rewrites the clock slot (slot `at` of the array at `addr`) and lists it in the array's journal, as the core does. */
 function touchClock(addr, at) {
   dv.setBigUint64(addr + at * 48 + 24, 10_000_000_000n, true);

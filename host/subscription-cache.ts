@@ -80,8 +80,7 @@ export class SubscriptionCache {
       const common = Math.min(n, this.count);
       for (let j = 0; j < listedCount; j++) {
         const i = listed[j];
-        const p = i * SUB_SIZE;
-        if (i < common && this.raw.compare(guest, p, p + SUB_SIZE, p, p + SUB_SIZE) !== 0) changed.push(i);
+        if (i < common && this.slotDiffers(guest, i)) changed.push(i);
       }
     } else {
       if (len === old && this.raw.compare(guest, 0, len, 0, len) === 0) { this.heldFor = addr; return true; }
@@ -89,9 +88,7 @@ export class SubscriptionCache {
       for (let b = 0; b < common; b += BLOCK * SUB_SIZE) {
         const e = Math.min(b + BLOCK * SUB_SIZE, common);
         if (this.raw.compare(guest, b, e, b, e) === 0) continue;
-        for (let p = b; p < e; p += SUB_SIZE) {
-          if (this.raw.compare(guest, p, p + SUB_SIZE, p, p + SUB_SIZE) !== 0) changed.push(p / SUB_SIZE);
-        }
+        for (let i = b / SUB_SIZE; i < e / SUB_SIZE; i++) if (this.slotDiffers(guest, i)) changed.push(i);
       }
     }
     for (let i = this.count; i < n; i++) changed.push(i);
@@ -116,6 +113,12 @@ export class SubscriptionCache {
     this.count = n;
     this.heldFor = addr;
     return true;
+  }
+
+  /** True when slot `i` of the guest's array differs from the copy. */
+  private slotDiffers(guest: Uint8Array, i: number): boolean {
+    const p = i * SUB_SIZE;
+    return this.raw.compare(guest, p, p + SUB_SIZE, p, p + SUB_SIZE) !== 0;
   }
 
   /** Marks the slots of the objects that changed as possibly ready (`changed` null: any may have). */

@@ -136,7 +136,7 @@ export class ReadinessSet {
   writeClock(userdata: u64, clockId: u32, timeoutNs: u64): void {
     const slot = lengthOf(this.owners);
     writeClockSubscription(this.slotAddress(slot), userdata, clockId, timeoutNs);
-    journalMark(this.subs - JOURNAL_SIZE, slot);
+    this.journaled(slot);
   }
 
   /** The registration that owns subscription slot `i`. */
@@ -175,7 +175,7 @@ export class ReadinessSet {
     this.owners.push(reg);
     writeFdSubscription(this.slotAddress(slot), userdataFor(reg.id, write),
       write ? EventType.FD_WRITE : EventType.FD_READ, reg.fd);
-    journalMark(this.subs - JOURNAL_SIZE, slot);
+    this.journaled(slot);
     return slot;
   }
 
@@ -184,7 +184,7 @@ export class ReadinessSet {
     if (slot != last) {
       const moved = unchecked(this.owners[last]);
       copySubscription(this.slotAddress(slot), this.slotAddress(last));
-      journalMark(this.subs - JOURNAL_SIZE, slot);
+      this.journaled(slot);
       unchecked(this.owners[slot] = moved);
       if (moved.readSlot == last) moved.readSlot = slot; else moved.writeSlot = slot;
     }
@@ -192,6 +192,9 @@ export class ReadinessSet {
   }
 
   @inline private slotAddress(slot: i32): usize { return this.subs + <usize>slot * SUBSCRIPTION_SIZE; }
+
+  /** Lists `slot`, just written, in the journal before the array. */
+  @inline private journaled(slot: i32): void { journalMark(this.subs - JOURNAL_SIZE, slot); }
 
   /** Moves the subscriptions into an array of `capacity` slots (never fewer than are in use), after a new journal. */
   private grow(capacity: i32): void {

@@ -33,6 +33,14 @@ export async function loadHarness(options = {}) {
   return { host, core: instance.exports };
 }
 
+/** The journal header before the array at `inPtr`: magic, count, and the listed slots (null for "any slot"). */
+export function readJournal(view, inPtr) {
+  const at = inPtr - JOURNAL_SIZE;
+  const count = view.getUint32(at + 4, true);
+  const slots = count <= JOURNAL_SLOTS ? Array.from({ length: count }, (_, i) => view.getUint32(at + 8 + 4 * i, true)) : null;
+  return { magic: view.getUint32(at, true), count, slots };
+}
+
 export class FakeHost {
   constructor({ badFds = "whole-call", overReport = false, env = {}, callLimit = Infinity, pollCost = null } = {}) {
     /** poll_oneoff and clock_time_get calls allowed: past it the host throws, so a spinning guest fails its test. */
@@ -131,8 +139,7 @@ export class FakeHost {
       this.journalCopies.delete(inPtr);
       return;
     }
-    const count = v.getUint32(at + 4, true);
-    const slots = count <= JOURNAL_SLOTS ? Array.from({ length: count }, (_, i) => v.getUint32(at + 8 + 4 * i, true)) : null;
+    const { count, slots } = readJournal(v, inPtr);
     this.lastJournal = { count, slots };
     const prev = this.journalCopies.get(inPtr);
     if (prev && slots) {

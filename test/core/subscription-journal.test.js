@@ -4,19 +4,14 @@
 // audit fails a guest that leaves a write out.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { loadHarness } from "./fake-host.js";
-import { JOURNAL_MAGIC, JOURNAL_SIZE, JOURNAL_SLOTS } from "../../dist/host/subscription-journal.js";
+import { loadHarness, readJournal } from "./fake-host.js";
+import { JOURNAL_MAGIC, JOURNAL_SLOTS } from "../../dist/host/subscription-journal.js";
 
 const READ = 1, WRITE = 2;
 const ANY = 0xffffffff;
 
 /** The journal before the readiness set's array: { magic, count, slots }. */
-function journalOf(core, host) {
-  const v = host.view, at = core.rsSubs() - JOURNAL_SIZE;
-  const count = v.getUint32(at + 4, true);
-  const slots = count <= JOURNAL_SLOTS ? Array.from({ length: count }, (_, i) => v.getUint32(at + 8 + 4 * i, true)) : null;
-  return { magic: v.getUint32(at, true), count, slots };
-}
+const journalOf = (core, host) => readJournal(host.view, core.rsSubs());
 
 /** Takes the readiness set's list in as a host would (audited against the array's previous bytes). */
 const acknowledge = (core, host) => host.auditJournal(core.rsSubs(), core.rsSubCount());
