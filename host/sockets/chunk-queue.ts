@@ -1,6 +1,8 @@
 // The receive buffer of a stream: the Buffers Node delivered, oldest first, in a ring that is reused. A plain
 // array emptied after every read (the usual case: the guest takes everything) would give up its backing store and
-// allocate a new one at the next 'data' event, once per message.
+// allocate a new one at the next 'data' event, once per message. A chunk copied into a reusable block
+// (receive-blocks.ts) goes back to the blocks when the queue drops it.
+import { giveBack } from './receive-blocks.js';
 
 const EMPTY = Buffer.alloc(0);
 /** Ring size a new queue starts with, and the size past which an emptied ring is given back (a burst of tiny
@@ -11,14 +13,18 @@ const KEEP_MAX = 64;
 /** A FIFO of Buffers in a growable ring; taken slots are cleared so that no delivered Buffer is kept alive. */
 export class ChunkQueue {
   private ring: Buffer[] = new Array<Buffer>(INITIAL).fill(EMPTY);
+  /** Per ring slot: 1 when its chunk is a view of a reusable block. */
+  private inBlock = new Uint8Array(INITIAL);
   private head = 0;
   /** Number of chunks queued. */
   count = 0;
 
-  /** Appends a chunk. */
-  push(c: Buffer): void {
+  /** Appends a chunk; `inBlock` when it is a view of a reusable block (given back once dropped). */
+  push(c: Buffer, inBlock = false): void {
     if (this.count === this.ring.length) this.grow();
-    this.ring[(this.head + this.count) & (this.ring.length - 1)] = c;
+    const at = (this.head + this.count) & (this.ring.length - 1);
+    this.ring[at] = c;
+    this.inBlock[at] = inBlock ? 1 : 0;
     this.count++;
   }
 
@@ -30,7 +36,7 @@ export class ChunkQueue {
   /** Drops the `k` oldest chunks, then keeps only the bytes from `offset` on of the (new) oldest one. */
   take(k: number, offset: number): void {
     const mask = this.ring.length - 1;
-    for (let i = 0; i < k; i++) this.ring[(this.head + i) & mask] = EMPTY;
+    for (let i = 0; i < k; i++) this.drop((this.head + i) & mask);
     this.head = (this.head + k) & mask;
     this.count -= k;
     if (offset > 0) this.ring[this.head] = this.ring[this.head].subarray(offset);
@@ -39,17 +45,35 @@ export class ChunkQueue {
 
   /** Drops every chunk. */
   clear(): void {
-    if (this.ring.length > KEEP_MAX) this.ring = new Array<Buffer>(INITIAL).fill(EMPTY);
-    else this.ring.fill(EMPTY);
+    for (let k = 0; k < this.count; k++) this.drop((this.head + k) & (this.ring.length - 1));
+    if (this.ring.length > KEEP_MAX) {
+      this.ring = new Array<Buffer>(INITIAL).fill(EMPTY);
+      this.inBlock = new Uint8Array(INITIAL);
+    }
     this.head = 0;
     this.count = 0;
+  }
+
+  /** Empties ring slot `at`, giving its chunk's block back when it has one. */
+  private drop(at: number): void {
+    if (this.inBlock[at] !== 0) {
+      giveBack(this.ring[at]);
+      this.inBlock[at] = 0;
+    }
+    this.ring[at] = EMPTY;
   }
 
   /** Doubles the ring (its length stays a power of two), oldest chunk first. */
   private grow(): void {
     const next = new Array<Buffer>(this.ring.length * 2).fill(EMPTY);
-    for (let k = 0; k < this.count; k++) next[k] = this.at(k);
+    const flags = new Uint8Array(next.length);
+    const mask = this.ring.length - 1;
+    for (let k = 0; k < this.count; k++) {
+      next[k] = this.ring[(this.head + k) & mask];
+      flags[k] = this.inBlock[(this.head + k) & mask];
+    }
     this.ring = next;
+    this.inBlock = flags;
     this.head = 0;
   }
 }

@@ -1,6 +1,7 @@
 // A pre-opened TCP listener: a Node net.Server whose incoming connections wait in a queue until the guest accepts
 // them (pauseOnConnect, so no data is read before the guest owns the socket).
 import net from 'node:net';
+import { acceptIntoSharedBuffer } from './shared-read-buffer.js';
 import { Watchable } from './watchable.js';
 
 /** Connections beyond this many un-accepted ones are refused (dropped), bounding memory under a flood. */
@@ -11,6 +12,9 @@ export class TcpListener extends Watchable {
   /** NONBLOCK fdflag of the listener itself; listeners start non-blocking, like wasmtime's. */
   nonblock = true;
   private pending: net.Socket[] = [];
+  /** True when accepted sockets read into the host's shared buffer (shared-read-buffer.ts); false on a Node
+   *  whose server handle does not allow it, where they read through Node's 'data' events. */
+  sharedBufferReads = false;
   private closed = false;
 
   private constructor(readonly server: net.Server, readonly host: string, readonly port: number) {
@@ -28,7 +32,9 @@ export class TcpListener extends Watchable {
       server.listen({ host, port, exclusive: true }, () => {
         server.off('error', onError);
         const addr = server.address() as net.AddressInfo;
-        resolve(new TcpListener(server, addr.address, addr.port));
+        const listener = new TcpListener(server, addr.address, addr.port);
+        listener.sharedBufferReads = acceptIntoSharedBuffer(server, true, (s) => listener.onConnection(s));
+        resolve(listener);
       });
     });
   }

@@ -9,6 +9,8 @@
 import type { Socket } from 'node:net';
 import { Errno } from '../wasi/abi.js';
 import { ChunkQueue } from './chunk-queue.js';
+import { copyIntoBlock, fitsBlock } from './receive-blocks.js';
+import { readsIntoSharedBuffer, setReceiver, type Receiver } from './shared-read-buffer.js';
 import { Watchable, type ChangeHub } from './watchable.js';
 
 /** High-water marks: receive buffer pauses the socket past this; sends answer AGAIN past this (a sendRoom() of
@@ -54,7 +56,7 @@ function sockName(family: string | undefined, address: string | undefined, port:
 }
 
 /** A TCP connection as the guest sees it (accepted, or opened with WASIX sock_open): bounded both ways. */
-export class TcpStream extends Watchable {
+export class TcpStream extends Watchable implements Receiver {
   /** NONBLOCK fdflag as set by sock_accept or fd_fdstat_set_flags. */
   nonblock: boolean;
   private chunks = new ChunkQueue();
@@ -81,7 +83,8 @@ export class TcpStream extends Watchable {
     this.nonblock = nonblock;
     this.phaseNow = opts.phase ?? 'connected';
     this.family = opts.family ?? 0;
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    if (readsIntoSharedBuffer(socket)) setReceiver(socket, this);
+    else socket.on('data', (chunk: Buffer) => this.onData(chunk, false));
     socket.on('end', () => { this.eof = true; this.changed(); });
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (this.phaseNow === 'connecting') {
@@ -161,9 +164,26 @@ export class TcpStream extends Watchable {
     return sockName(s.remoteFamily, s.remoteAddress, s.remotePort);
   }
 
-  private onData(chunk: Buffer): void {
+  /**
+   * A read into the shared buffer (see shared-read-buffer.ts): keeps a copy of its bytes. A small copy is a slice
+   * of Node's Buffer pool; a large one goes into a reusable block when nothing is waiting in the queue (the
+   * guest takes what came before it first, so a stream holds at most one block, and a reader that falls behind
+   * does not hold whole blocks for a few bytes each).
+   */
+  received(bytes: Buffer): void {
+    if (this.readShut) return;
+    if (this.buffered === 0 && fitsBlock(bytes.length)) {
+      this.onData(copyIntoBlock(bytes), true);
+      return;
+    }
+    const chunk = Buffer.allocUnsafe(bytes.length);
+    chunk.set(bytes);
+    this.onData(chunk, false);
+  }
+
+  private onData(chunk: Buffer, inBlock: boolean): void {
     if (this.readShut) return; // shut down for reading: discard, as Linux does
-    this.chunks.push(chunk);
+    this.chunks.push(chunk, inBlock);
     this.buffered += chunk.length;
     if (this.buffered >= this.highWater && !this.paused) {
       this.paused = true;

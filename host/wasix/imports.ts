@@ -3,13 +3,13 @@
 // adds a TcpStream in phase 'unconnected'; once connected it is the same object as an accepted stream.
 // Rule as for preview1 (wasi/table.ts): nothing here throws on guest input; every pointer is checked (FAULT).
 // One builder per function; WASIX_IMPORTS is this module's row of the import table.
-import net from 'node:net';
 import { lookup } from 'node:dns/promises';
 import type { Writable } from 'node:stream';
 import { Errno } from '../wasi/abi.js';
 import type { GuestMemory } from '../wasi/guest-memory.js';
 import type { FdTable } from '../fd-table.js';
 import { TcpStream, type SockName } from '../sockets/tcp-stream.js';
+import { newSharedBufferSocket } from '../sockets/shared-read-buffer.js';
 import type { Waker } from '../wait/waker.js';
 import type { WaitStrategy } from '../wait/strategy.js';
 import type { ImportSpec } from '../wasi/context.js';
@@ -55,7 +55,7 @@ function sockOpen(ctx: WasixContext) {
     if (socktype !== SOCK_STREAM) return Errno.INVAL;
     if (proto !== 0 && proto !== IPPROTO_TCP) return Errno.PROTONOSUPPORT;
     if (!mem.ok(fdPtr, 4)) return Errno.FAULT;
-    const socket = new net.Socket({ allowHalfOpen: true });
+    const socket = newSharedBufferSocket({ allowHalfOpen: true });
     const stream = new TcpStream(socket, false, waker.hub, { phase: 'unconnected', family: af === TAG_INET4 ? 4 : 6 });
     mem.setU32(fdPtr, fds.add({ kind: 'stream', stream }));
     return Errno.SUCCESS;

@@ -1,0 +1,53 @@
+// Blocks that hold the bytes of a large read until the guest takes them, reused instead of allocated per read.
+//
+// A read into the shared buffer (shared-read-buffer.ts) is copied out before the next read. Up to half of Node's
+// Buffer pool a copy is a slice of that pool, which costs no allocation; a larger one would be a malloc of its
+// own and, after the guest took it, a free at one of V8's next scavenges: at 10 KiB per message that was about
+// a third of the host's CPU per message. So large copies go into blocks of a few fixed sizes, which come back
+// here as soon as the guest has taken every byte of them, and go out again for the next read. The free blocks
+// kept are bounded (KEEP_BYTES); past that a returned block is left for V8 to collect.
+
+/** Block sizes (bytes), smallest first; the largest is the most one read delivers (the shared buffer's size). */
+const SIZES = [8 * 1024, 16 * 1024, 32 * 1024, 64 * 1024];
+/** Most bytes of free blocks kept for reuse, over all sizes. */
+const KEEP_BYTES = 2 * 1024 * 1024;
+
+const free: ArrayBuffer[][] = SIZES.map(() => []);
+let keptBytes = 0;
+
+/** Index into SIZES of the smallest block that holds `n` bytes, or -1 when none does. */
+function sizeClass(n: number): number {
+  for (let c = 0; c < SIZES.length; c++) if (n <= SIZES[c]) return c;
+  return -1;
+}
+
+/** True when `n` bytes should go into a block: more than a pool slice takes, no more than a block holds. */
+export function fitsBlock(n: number): boolean {
+  return n > Buffer.poolSize >>> 1 && n <= SIZES[SIZES.length - 1];
+}
+
+/** A copy of `bytes` (fitsBlock(bytes.length)) in a block: a view of its first bytes. Give the block back with
+ *  giveBack() once nothing reads the view, or any other view of the same block, again. */
+export function copyIntoBlock(bytes: Uint8Array): Buffer {
+  const c = sizeClass(bytes.length);
+  let block = free[c].pop();
+  if (block !== undefined) keptBytes -= block.byteLength;
+  else block = Buffer.allocUnsafeSlow(SIZES[c]).buffer as ArrayBuffer;
+  const view = Buffer.from(block, 0, bytes.length);
+  view.set(bytes);
+  return view;
+}
+
+/** Returns the block under `view` (a view from copyIntoBlock, or a view of one) for reuse. */
+export function giveBack(view: Buffer): void {
+  const block = view.buffer as ArrayBuffer;
+  const size = block.byteLength;
+  if (keptBytes + size > KEEP_BYTES) return;
+  keptBytes += size;
+  free[sizeClass(size)].push(block);
+}
+
+/** Bytes of free blocks held for reuse (for tests). */
+export function freeBlockBytes(): number {
+  return keptBytes;
+}
