@@ -77,11 +77,32 @@ function readiness(s: FdSub): Ready | null {
   return ready(0, s.tag === EventType.FD_READ ? st.available : st.writeRoom, st.hangup);
 }
 
+/** True when this machine stores words little-endian, as Wasm memory does: events may then be written a word at
+ *  a time through a Uint32Array. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /** Writes event number `n` at `outPtr` for subscription slot `i`; userdata is copied byte for byte. */
-function writeEvent(mem: GuestMemory, raw: Buffer, outPtr: number, n: number, i: number, type: number, r: Ready): void {
+function writeEvent(mem: GuestMemory, cache: SubscriptionCache, outPtr: number, n: number, i: number, type: number, r: Ready): void {
   const e = outPtr + n * EVENT_SIZE;
-  const u8 = mem.u8;
   const from = i * SUB_SIZE + SUB_USERDATA;
+  if (LITTLE_ENDIAN && (outPtr & 3) === 0) {
+    // Whole words: userdata, then error (u16) | type (u8) | padding, padding, nbytes (u64), flags (u16) | padding.
+    const w = mem.words;
+    const raw32 = cache.raw32;
+    const at = e >>> 2;
+    const f = from >>> 2;
+    w[at] = raw32[f];
+    w[at + 1] = raw32[f + 1];
+    w[at + 2] = r.error | (type << 16);
+    w[at + 3] = 0;
+    w[at + 4] = r.nbytes >>> 0;
+    w[at + 5] = Math.floor(r.nbytes / 0x1_0000_0000);
+    w[at + 6] = r.hangup ? EVENT_FLAG_HANGUP : 0;
+    w[at + 7] = 0;
+    return;
+  }
+  const u8 = mem.u8;
+  const raw = cache.raw;
   for (let b = 0; b < 8; b++) u8[e + EVENT_USERDATA + b] = raw[from + b];
   const dv = mem.dv;
   dv.setUint16(e + EVENT_ERROR, r.error, true);
@@ -106,13 +127,13 @@ function scan(mem: GuestMemory, caches: SubscriptionCaches, cache: SubscriptionC
     const i = order[c];
     const s = cache.subs[i];
     if (s.tag === 0) {
-      if (s.errno !== 0) writeEvent(mem, cache.raw, outPtr, n++, i, 0, ready(s.errno, 0, false));
-      else if (now >= s.deadline) writeEvent(mem, cache.raw, outPtr, n++, i, 0, CLOCK_FIRED);
+      if (s.errno !== 0) writeEvent(mem, cache, outPtr, n++, i, 0, ready(s.errno, 0, false));
+      else if (now >= s.deadline) writeEvent(mem, cache, outPtr, n++, i, 0, CLOCK_FIRED);
       continue;
     }
     const r = readiness(s);
     if (!r) continue; // not ready and unchanged since: left out until its object raises the hub
-    writeEvent(mem, cache.raw, outPtr, n++, i, s.tag, r);
+    writeEvent(mem, cache, outPtr, n++, i, s.tag, r);
     cache.hot.add(i); // level-triggered: ready stays ready until the guest acts, so look again next call
   }
   return n;

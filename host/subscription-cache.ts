@@ -49,6 +49,8 @@ function unlink<K>(m: Map<K, number[]>, key: K, i: number): void {
 export class SubscriptionCache {
   /** Copy of the array's bytes as last parsed (userdata is copied from here into events, never as BigInt). */
   raw = Buffer.alloc(0);
+  /** `raw` as 32-bit words (events copy userdata a word at a time); replaced with `raw`. */
+  raw32 = new Uint32Array(0);
   /** Number of parsed slots; raw holds count * SUB_SIZE meaningful bytes. */
   count = 0;
   /** Guest address of the array `raw` copies (-1: none yet): a journal speaks only of its own array. */
@@ -98,9 +100,10 @@ export class SubscriptionCache {
     }
     // Valid: take the new bytes, drop the slots past the end, re-parse the changed ones.
     if (this.raw.length < len) {
-      const grown = Buffer.alloc(Math.max(len, this.raw.length * 2));
+      const grown = Buffer.alloc(Math.max(len, this.raw.length * 2)); // its own memory: offset 0, whole words
       this.raw.copy(grown, 0, 0, old);
       this.raw = grown;
+      this.raw32 = new Uint32Array(grown.buffer, grown.byteOffset, grown.length >>> 2);
     }
     for (let i = n; i < this.count; i++) this.forget(i);
     this.subs.length = n;

@@ -13,6 +13,7 @@ export class GuestMemory {
   private mem: WebAssembly.Memory | null = null;
   private u8a = new Uint8Array(0);
   private dva = new DataView(new ArrayBuffer(0));
+  private u32a = new Uint32Array(0);
   private shared = false; // a shared memory grows without detaching: then the views are rebuilt on every access
   /** The range view() handed out last, its start, and the memory view it was cut from (a grow replaces that). */
   private lastView: Uint8Array = new Uint8Array(0);
@@ -31,12 +32,19 @@ export class GuestMemory {
     this.shared = !(buf instanceof ArrayBuffer);
     this.u8a = new Uint8Array(buf);
     this.dva = new DataView(buf);
+    this.u32a = new Uint32Array(buf, 0, buf.byteLength >>> 2);
   }
 
   /** The whole memory as bytes (current after any grow); caller must check bounds. Invalidated by memory.grow. */
   get u8(): Uint8Array {
     if (this.u8a.length === 0 || this.shared) this.refresh(); // detached by a grow (or before attach)
     return this.u8a;
+  }
+
+  /** The whole memory as 32-bit words in the platform's byte order (index = address / 4), like `u8`. */
+  get words(): Uint32Array {
+    if (this.u8a.length === 0 || this.shared) this.refresh();
+    return this.u32a;
   }
 
   /** The whole memory as a DataView, like `u8`. */

@@ -20,6 +20,22 @@ const g = await start({ module: ${JSON.stringify(join(ROOT, 'build', 'echo.wasm'
 console.log(g.wait);
 await g.stop();`;
 
+/** Opens a listener through the host's own class under `node`, has one connection accepted, and prints whether
+ *  accepted sockets read into the shared buffer (host/sockets/shared-read-buffer.ts) on that Node. */
+const REPORT_READS = `import { TcpListener } from ${JSON.stringify(join(ROOT, 'dist', 'host', 'sockets', 'tcp-listener.js'))};
+import { readsIntoSharedBuffer } from ${JSON.stringify(join(ROOT, 'dist', 'host', 'sockets', 'shared-read-buffer.js'))};
+import { ChangeHub } from ${JSON.stringify(join(ROOT, 'dist', 'host', 'sockets', 'watchable.js'))};
+import net from 'node:net';
+const l = await TcpListener.open('127.0.0.1', 0);
+const hub = new ChangeHub();
+const arrived = new Promise((r) => { hub.onRaise = () => { if (l.backlog > 0) r(); }; });
+l.attach(hub);
+const c = net.connect(l.port, '127.0.0.1');
+await arrived;
+const s = l.take();
+console.log(String(l.sharedBufferReads) + ' ' + String(readsIntoSharedBuffer(s)));
+c.destroy(); s.destroy(); l.close();`;
+
 /**
  * Registers and runs the tests of one Node major; `wait` is the strategy the host must choose by default on it
  * ('jspi' when the engine has WebAssembly.Suspending, else 'asyncify').
@@ -39,6 +55,11 @@ export function nodeVersionSuite(major, wait) {
     delete env.WASMUX_WAIT;
     const out = execFileSync(node(), ['--input-type=module', '-e', REPORT_WAIT], { encoding: 'utf8', env, timeout: 60000 });
     assert.is(out.trim(), wait);
+  });
+
+  test(`accepted sockets read into the host's shared buffer on Node ${major}`, () => {
+    const out = execFileSync(node(), ['--input-type=module', '-e', REPORT_READS], { encoding: 'utf8', timeout: 30000 });
+    assert.is(out.trim(), 'true true');
   });
 
   if (!jspi) {

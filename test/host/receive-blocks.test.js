@@ -1,0 +1,75 @@
+// The reusable blocks that hold large reads (host/sockets/receive-blocks.ts) and the receive queue that gives
+// them back (host/sockets/chunk-queue.ts).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { copyIntoBlock, fitsBlock, freeBlockBytes, giveBack } from '../../dist/host/sockets/receive-blocks.js';
+import { ChunkQueue } from '../../dist/host/sockets/chunk-queue.js';
+
+const KiB = 1024;
+
+/** Takes every free block out of the list (blocks are shared by the whole process): exact counts from here on. */
+function drainFreeBlocks() {
+  for (const n of [60 * KiB, 30 * KiB, 15 * KiB, 6 * KiB]) {
+    for (let before = -1; before !== freeBlockBytes();) {
+      before = freeBlockBytes();
+      copyIntoBlock(Buffer.alloc(n));
+    }
+  }
+  assert.is(freeBlockBytes(), 0);
+}
+
+test('reads of a pool slice or less, and reads past the largest block, do not go into blocks', () => {
+  assert.not.ok(fitsBlock(Buffer.poolSize >>> 1));
+  assert.ok(fitsBlock((Buffer.poolSize >>> 1) + 1));
+  assert.ok(fitsBlock(64 * KiB));
+  assert.not.ok(fitsBlock(64 * KiB + 1));
+});
+
+test('a copy holds the bytes, in the smallest block that fits them', () => {
+  const bytes = Buffer.alloc(10 * KiB, 0x5a);
+  const view = copyIntoBlock(bytes);
+  assert.ok(view.equals(bytes));
+  assert.is(view.buffer.byteLength, 16 * KiB);
+});
+
+test('a block given back is the one the next copy of its size uses', () => {
+  drainFreeBlocks();
+  const first = copyIntoBlock(Buffer.alloc(20 * KiB, 1));
+  const kept = freeBlockBytes();
+  giveBack(first);
+  assert.is(freeBlockBytes(), kept + 32 * KiB);
+  const second = copyIntoBlock(Buffer.alloc(30 * KiB, 2));
+  assert.is(second.buffer, first.buffer);
+  assert.is(freeBlockBytes(), kept);
+  assert.ok(second.equals(Buffer.alloc(30 * KiB, 2)));
+});
+
+test('free blocks kept for reuse stay at or under 2 MiB however many come back', () => {
+  const views = Array.from({ length: 64 }, () => copyIntoBlock(Buffer.alloc(40 * KiB)));
+  for (const v of views) giveBack(v);
+  assert.ok(freeBlockBytes() <= 2 * 1024 * KiB, `${freeBlockBytes()} bytes kept`);
+  assert.ok(freeBlockBytes() > 2 * 1024 * KiB - 64 * KiB, 'and close to it');
+});
+
+test('the queue gives a block back when the block\'s chunk is taken whole, not while part of it is left', () => {
+  drainFreeBlocks();
+  const q = new ChunkQueue();
+  q.push(copyIntoBlock(Buffer.alloc(12 * KiB, 3)), true);
+  q.take(0, 100); // part of it read
+  assert.is(freeBlockBytes(), 0);
+  assert.is(q.at(0).length, 12 * KiB - 100);
+  q.take(1, 0);
+  assert.is(freeBlockBytes(), 16 * KiB);
+});
+
+test('clearing the queue gives its blocks back; chunks not in blocks are only dropped', () => {
+  drainFreeBlocks();
+  const q = new ChunkQueue();
+  q.push(Buffer.from('plain'));
+  q.push(copyIntoBlock(Buffer.alloc(5 * KiB, 4)), true);
+  q.clear();
+  assert.is(q.count, 0);
+  assert.is(freeBlockBytes(), 8 * KiB);
+});
+
+test.run();
