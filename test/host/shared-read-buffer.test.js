@@ -115,7 +115,7 @@ test('a socket Node accepted the ordinary way reads through its data events', as
   const { hub, until } = signalHub();
   const server = net.createServer({ pauseOnConnect: true });
   const accepted = new Promise((r) => server.once('connection', r));
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise((r) => server.listen({ port: 0, host: '127.0.0.1' }, () => r(undefined)));
   const peer = await connect(/** @type {import('node:net').AddressInfo} */ (server.address()).port);
   const socket = await accepted;
   const stream = new TcpStream(socket, true, hub);
