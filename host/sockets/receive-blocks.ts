@@ -1,14 +1,14 @@
 // Blocks that hold the bytes of a large read until the guest takes them, reused instead of allocated per read.
 //
-// A read into the shared buffer (shared-read-buffer.ts) is copied out before the next read. Up to half of Node's
-// Buffer pool a copy is a slice of that pool, which costs no allocation; a larger one would be a malloc of its
-// own and, after the guest took it, a free at one of V8's next scavenges: at 10 KiB per message that was about
-// a third of the host's CPU per message. So large copies go into blocks of a few fixed sizes, which come back
-// here as soon as the guest has taken every byte of them, and go out again for the next read. The free blocks
-// kept are bounded (KEEP_BYTES); past that a returned block is left for V8 to collect.
+// A read into the shared buffer (shared-read-buffer.ts) is copied out before the next read. A copy of its own
+// would be an allocation per read: a slice of Node's Buffer pool up to 4 KiB (a new 8 KiB pool every few reads,
+// and the scavenges that collect them), a malloc of its own above that (at 10 KiB per message about a third of
+// the host's CPU per message, freed only at one of V8's next scavenges). So copies go into blocks of a few
+// fixed sizes, which come back here as soon as the guest has taken every byte of them and go out again for the
+// next read. The free blocks kept are bounded (KEEP_BYTES); past that a returned block is left for V8 to collect.
 
 /** Block sizes (bytes), smallest first; the largest is the most one read delivers (the shared buffer's size). */
-const SIZES = [8 * 1024, 16 * 1024, 32 * 1024, 64 * 1024];
+const SIZES = [1024, 2 * 1024, 4 * 1024, 8 * 1024, 16 * 1024, 32 * 1024, 64 * 1024];
 /** Most bytes of free blocks kept for reuse, over all sizes. */
 const KEEP_BYTES = 2 * 1024 * 1024;
 
@@ -21,9 +21,9 @@ function sizeClass(n: number): number {
   return -1;
 }
 
-/** True when `n` bytes should go into a block: more than a pool slice takes, no more than a block holds. */
+/** True when `n` bytes fit a block (every read into the shared buffer does). */
 export function fitsBlock(n: number): boolean {
-  return n > Buffer.poolSize >>> 1 && n <= SIZES[SIZES.length - 1];
+  return n <= SIZES[SIZES.length - 1];
 }
 
 /** A copy of `bytes` (fitsBlock(bytes.length)) in a block: a view of its first bytes. Give the block back with

@@ -9,7 +9,7 @@ const KiB = 1024;
 
 /** Takes every free block out of the list (blocks are shared by the whole process): exact counts from here on. */
 function drainFreeBlocks() {
-  for (const n of [60 * KiB, 30 * KiB, 15 * KiB, 6 * KiB]) {
+  for (const n of [60 * KiB, 30 * KiB, 15 * KiB, 6 * KiB, 3 * KiB, 1500, 1]) {
     for (let before = -1; before !== freeBlockBytes();) {
       before = freeBlockBytes();
       copyIntoBlock(Buffer.alloc(n));
@@ -18,18 +18,19 @@ function drainFreeBlocks() {
   assert.is(freeBlockBytes(), 0);
 }
 
-test('reads of a pool slice or less, and reads past the largest block, do not go into blocks', () => {
-  assert.not.ok(fitsBlock(Buffer.poolSize >>> 1));
-  assert.ok(fitsBlock((Buffer.poolSize >>> 1) + 1));
+test('every read the shared buffer delivers (1 byte to 64 KiB) fits a block; more does not', () => {
+  assert.ok(fitsBlock(1));
   assert.ok(fitsBlock(64 * KiB));
   assert.not.ok(fitsBlock(64 * KiB + 1));
 });
 
 test('a copy holds the bytes, in the smallest block that fits them', () => {
-  const bytes = Buffer.alloc(10 * KiB, 0x5a);
-  const view = copyIntoBlock(bytes);
-  assert.ok(view.equals(bytes));
-  assert.is(view.buffer.byteLength, 16 * KiB);
+  for (const [n, block] of [[1, KiB], [KiB, KiB], [KiB + 1, 2 * KiB], [10 * KiB, 16 * KiB], [64 * KiB, 64 * KiB]]) {
+    const bytes = Buffer.alloc(n, n & 0xff);
+    const view = copyIntoBlock(bytes);
+    assert.ok(view.equals(bytes), `${n} bytes`);
+    assert.is(view.buffer.byteLength, block, `${n} bytes go into a ${block}-byte block`);
+  }
 });
 
 test('a block given back is the one the next copy of its size uses', () => {
