@@ -9,6 +9,7 @@
 import type { Socket } from 'node:net';
 import { Errno } from '../wasi/abi.js';
 import { ChunkQueue } from './chunk-queue.js';
+import { socketFd } from './direct-write.js';
 import { copyIntoBlock, fitsBlock } from './receive-blocks.js';
 import { readsIntoSharedBuffer, setReceiver, type Receiver } from './shared-read-buffer.js';
 import { Watchable, type ChangeHub } from './watchable.js';
@@ -287,6 +288,12 @@ export class TcpStream extends Watchable implements Receiver {
     if (this.writeShut || this.closed || this.error !== 0 || s.destroyed || !s.writable) return -Errno.PIPE;
     const room = this.writeRoom;
     return room > 0 ? room : -Errno.AGAIN;
+  }
+
+  /** The socket's OS fd for a send written straight from guest memory (direct-write.ts), or -1; read at every
+   *  call, never kept. */
+  get fd(): number {
+    return socketFd(this.socket);
   }
 
   /**

@@ -7,6 +7,7 @@
 import { Errno, RIFLAGS_PEEK, RIFLAGS_WAITALL } from './abi.js';
 import { iovecPairs, pairBytes, type GuestMemory } from './guest-memory.js';
 import { SEND_HIGH_WATER, type TcpStream } from '../sockets/tcp-stream.js';
+import { writeNow } from '../sockets/direct-write.js';
 import type { Waker } from '../wait/waker.js';
 import { profile, profNow } from '../wait/profile.js';
 
@@ -71,6 +72,11 @@ function scratchOf(len: number): Buffer {
   return scratchView;
 }
 
+/** Smallest send written straight from guest memory (direct-write.ts). Below it the copy into the scratch buffer
+ *  costs less than fs.writeSync's own work (at 1 KiB the direct write cost 0.3-0.5 µs more per message, at 10 KiB
+ *  0.4-1.2 µs less, side by side on Node 20 and 26). */
+const DIRECT_MIN = 4 * 1024;
+
 /** One send attempt from validated iovecs: writes nsent, returns the errno (AGAIN when the queue is full). */
 function sendOnce(mem: GuestMemory, st: TcpStream, iov: Uint32Array, n: number, nsentPtr: number): number {
   const t0 = profNow();
@@ -80,6 +86,19 @@ function sendOnce(mem: GuestMemory, st: TcpStream, iov: Uint32Array, n: number, 
     return -room;
   }
   const len = Math.min(pairBytes(iov, n), room);
+  if (len >= DIRECT_MIN && room === SEND_HIGH_WATER && n === 1) {
+    // Nothing queued: write from guest memory at once, queue a copy of only what the kernel did not take.
+    const fd = st.fd;
+    if (fd >= 0) {
+      const ptr = iov[0];
+      const u8 = mem.u8;
+      const took = writeNow(fd, u8, ptr, ptr + len);
+      if (took < len) st.queue(Buffer.from(u8.subarray(ptr + took, ptr + len)));
+      if (profile) profile.io(true, t0, len);
+      mem.setU32(nsentPtr, len);
+      return Errno.SUCCESS;
+    }
+  }
   if (len > 0) { // an empty send succeeds without handing Node a zero-length write
     // Nothing queued (full room): Node keeps no reference to a buffer it writes at once, so the scratch is safe.
     const data = room === SEND_HIGH_WATER && len <= SEND_SCRATCH_BYTES ? scratchOf(len) : Buffer.allocUnsafe(len);

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import binaryen from 'binaryen';
 import * as assert from 'uvu/assert';
 import { start } from '../../dist/host/index.js';
+import { ChangeHub } from '../../dist/host/sockets/watchable.js';
 import { installLine, lineError, needTool } from '../support/tools.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -97,6 +98,24 @@ export function withTimeout(p, ms, what = 'operation') {
     p.finally(() => clearTimeout(t)),
     new Promise((_, reject) => { t = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms); }),
   ]);
+}
+
+/**
+ * A ChangeHub (host/sockets/watchable.ts) whose raises can be awaited: `until(cond, what)` resolves once cond()
+ * holds, checked at every raise, and fails after 10 s naming `what`.
+ */
+export function signalHub() {
+  const hub = new ChangeHub();
+  let waiters = [];
+  hub.onRaise = () => {
+    const w = waiters;
+    waiters = [];
+    for (const f of w) f();
+  };
+  const until = async (cond, what) => {
+    while (!cond()) await withTimeout(new Promise((r) => waiters.push(r)), 10000, what);
+  };
+  return { hub, until };
 }
 
 /** Connects to 127.0.0.1:port (or host). */

@@ -7,24 +7,8 @@ import * as assert from 'uvu/assert';
 import net from 'node:net';
 import { TcpListener } from '../../dist/host/sockets/tcp-listener.js';
 import { TcpStream } from '../../dist/host/sockets/tcp-stream.js';
-import { ChangeHub } from '../../dist/host/sockets/watchable.js';
 import { acceptIntoSharedBuffer, readsIntoSharedBuffer } from '../../dist/host/sockets/shared-read-buffer.js';
-import { connect, randomBytes, withTimeout } from './helpers.js';
-
-/** A hub whose raises can be awaited: `until(cond)` resolves once cond() holds, checked at every raise. */
-function signalHub() {
-  const hub = new ChangeHub();
-  let waiters = [];
-  hub.onRaise = () => {
-    const w = waiters;
-    waiters = [];
-    for (const f of w) f();
-  };
-  const until = async (cond, what) => {
-    while (!cond()) await withTimeout(new Promise((r) => waiters.push(r)), 10000, what);
-  };
-  return { hub, until };
-}
+import { connect, randomBytes, signalHub } from './helpers.js';
 
 /** A listener with one accepted connection wrapped in a non-blocking TcpStream, and the peer's socket. */
 async function acceptedPair() {
