@@ -1,4 +1,4 @@
-// Blocks that hold the bytes of a large read until the guest takes them, reused instead of allocated per read.
+// Blocks that hold the bytes of each read until the guest takes them, reused instead of allocated per read.
 //
 // A read into the shared buffer (shared-read-buffer.ts) is copied out before the next read. A copy of its own
 // would be an allocation per read: a slice of Node's Buffer pool up to 4 KiB (a new 8 KiB pool every few reads,

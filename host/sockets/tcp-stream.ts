@@ -166,10 +166,10 @@ export class TcpStream extends Watchable implements Receiver {
   }
 
   /**
-   * A read into the shared buffer (see shared-read-buffer.ts): keeps a copy of its bytes. A small copy is a slice
-   * of Node's Buffer pool; a large one goes into a reusable block when nothing is waiting in the queue (the
-   * guest takes what came before it first, so a stream holds at most one block, and a reader that falls behind
-   * does not hold whole blocks for a few bytes each).
+   * A read into the shared buffer (see shared-read-buffer.ts): keeps a copy of its bytes, in a reusable block when
+   * nothing is waiting in the queue (the guest takes what came before it first, so a stream holds at most one
+   * block, and a reader that falls behind does not hold whole blocks for a few bytes each), else in a Buffer of
+   * its own.
    */
   received(bytes: Buffer): void {
     if (this.readShut) return;
