@@ -4,13 +4,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import net from 'node:net';
-import { TcpListener } from '../../dist/host/sockets/tcp-listener.js';
-import { TcpStream } from '../../dist/host/sockets/tcp-stream.js';
 import { socketFd } from '../../dist/host/sockets/direct-write.js';
 import { streamSend } from '../../dist/host/wasi/stream-io.js';
 import { GuestMemory } from '../../dist/host/wasi/guest-memory.js';
 import { Waker } from '../../dist/host/wait/waker.js';
-import { connect, readN, randomBytes, signalHub, withTimeout } from './helpers.js';
+import { acceptedStream, readN, randomBytes, withTimeout } from './helpers.js';
 
 const KiB = 1024;
 const IOV = 0;
@@ -19,13 +17,7 @@ const DATA = 1024;
 
 /** An accepted, non-blocking TcpStream, its peer, and a guest memory to send from. */
 async function sender() {
-  const { hub, until } = signalHub();
-  const listener = await TcpListener.open('127.0.0.1', 0);
-  listener.attach(hub);
-  const peer = await connect(listener.port);
-  await until(() => listener.backlog > 0, 'the connection');
-  const socket = listener.take();
-  const stream = new TcpStream(socket, true, hub);
+  const { socket, stream, peer, until, close } = await acceptedStream();
   const memory = new WebAssembly.Memory({ initial: 4 });
   const mem = new GuestMemory();
   mem.attach(memory);
@@ -40,7 +32,6 @@ async function sender() {
     if (typeof r !== 'number') throw new Error('a send on a non-blocking stream waited');
     return [r, dv.getUint32(NSENT, true)];
   };
-  const close = () => { peer.destroy(); stream.destroy(); listener.close(); };
   return { socket, stream, peer, send, u8, until, close };
 }
 

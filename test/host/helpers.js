@@ -10,6 +10,8 @@ import binaryen from 'binaryen';
 import * as assert from 'uvu/assert';
 import { start } from '../../dist/host/index.js';
 import { ChangeHub } from '../../dist/host/sockets/watchable.js';
+import { TcpListener } from '../../dist/host/sockets/tcp-listener.js';
+import { TcpStream } from '../../dist/host/sockets/tcp-stream.js';
 import { installLine, lineError, needTool } from '../support/tools.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -116,6 +118,22 @@ export function signalHub() {
     while (!cond()) await withTimeout(new Promise((r) => waiters.push(r)), 10000, what);
   };
   return { hub, until };
+}
+
+/**
+ * A host listener on 127.0.0.1 with one connection accepted and wrapped in a non-blocking TcpStream, the peer's
+ * socket, and `until` of the hub both raise; `close()` drops all three.
+ */
+export async function acceptedStream() {
+  const { hub, until } = signalHub();
+  const listener = await TcpListener.open('127.0.0.1', 0);
+  listener.attach(hub);
+  const peer = await connect(listener.port);
+  await until(() => listener.backlog > 0, 'the connection to arrive');
+  const socket = listener.take();
+  const stream = new TcpStream(socket, true, hub);
+  const close = () => { peer.destroy(); stream.destroy(); listener.close(); };
+  return { listener, socket, stream, peer, until, close };
 }
 
 /** Connects to 127.0.0.1:port (or host). */

@@ -5,23 +5,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import net from 'node:net';
-import { TcpListener } from '../../dist/host/sockets/tcp-listener.js';
 import { TcpStream } from '../../dist/host/sockets/tcp-stream.js';
 import { acceptIntoSharedBuffer, readsIntoSharedBuffer } from '../../dist/host/sockets/shared-read-buffer.js';
-import { connect, randomBytes, signalHub } from './helpers.js';
-
-/** A listener with one accepted connection wrapped in a non-blocking TcpStream, and the peer's socket. */
-async function acceptedPair() {
-  const { hub, until } = signalHub();
-  const listener = await TcpListener.open('127.0.0.1', 0);
-  listener.attach(hub);
-  const peer = await connect(listener.port);
-  await until(() => listener.backlog > 0, 'the connection to arrive');
-  const socket = listener.take();
-  const stream = new TcpStream(socket, true, hub);
-  const close = () => { peer.destroy(); stream.destroy(); listener.close(); };
-  return { listener, socket, stream, peer, until, close };
-}
+import { acceptedStream, connect, randomBytes, signalHub } from './helpers.js';
 
 /** Reads what is buffered into `into` at `at` through two iovecs (a guest's scatter read); returns the count. */
 function readSome(stream, into, at) {
@@ -30,8 +16,19 @@ function readSome(stream, into, at) {
   return stream.readInto(into, iov, 2, false);
 }
 
+/** Reads `n` bytes from the stream as they arrive, a scatter read at each raise; returns them. */
+async function readAll(p, n) {
+  const got = new Uint8Array(n);
+  let have = 0;
+  while (have < n) {
+    await p.until(() => p.stream.available > 0, 'more bytes');
+    have += readSome(p.stream, got, have);
+  }
+  return Buffer.from(got);
+}
+
 test('on this Node, accepted sockets read into the shared buffer', async () => {
-  const p = await acceptedPair();
+  const p = await acceptedStream();
   try {
     assert.ok(p.listener.sharedBufferReads, 'the listener replaced the connection callback');
     assert.ok(readsIntoSharedBuffer(p.socket));
@@ -41,7 +38,7 @@ test('on this Node, accepted sockets read into the shared buffer', async () => {
 });
 
 test('3 MiB in writes of every size arrive whole and in order', async () => {
-  const p = await acceptedPair();
+  const p = await acceptedStream();
   try {
     const payload = randomBytes(3 * 1024 * 1024, 11);
     let off = 0;
@@ -49,40 +46,28 @@ test('3 MiB in writes of every size arrive whole and in order', async () => {
       p.peer.write(payload.subarray(off, off + size));
       off += size;
     }
-    const got = new Uint8Array(payload.length);
-    let have = 0;
-    while (have < payload.length) {
-      await p.until(() => p.stream.available > 0, 'more bytes');
-      have += readSome(p.stream, got, have);
-    }
-    assert.ok(Buffer.from(got).equals(payload));
+    assert.ok((await readAll(p, payload.length)).equals(payload));
   } finally {
     p.close();
   }
 });
 
 test('a stream that falls behind stops reading at its high-water mark and reads on once drained', async () => {
-  const p = await acceptedPair();
+  const p = await acceptedStream();
   try {
     const payload = randomBytes(2 * 1024 * 1024, 12);
     p.peer.write(payload);
     await p.until(() => p.stream.available >= 256 * 1024, 'the receive buffer to fill');
     assert.ok(p.socket.isPaused(), 'paused at the high-water mark');
     assert.ok(p.stream.available < 256 * 1024 + 64 * 1024, `at most one read past the mark (${p.stream.available})`);
-    const got = new Uint8Array(payload.length);
-    let have = 0;
-    while (have < payload.length) {
-      await p.until(() => p.stream.available > 0, 'more bytes');
-      have += readSome(p.stream, got, have);
-    }
-    assert.ok(Buffer.from(got).equals(payload));
+    assert.ok((await readAll(p, payload.length)).equals(payload));
   } finally {
     p.close();
   }
 });
 
 test('the peer half-closing after its data: the data, then EOF (0) with HANGUP', async () => {
-  const p = await acceptedPair();
+  const p = await acceptedStream();
   try {
     p.peer.end(Buffer.from('last words'));
     await p.until(() => p.stream.hangup, 'the FIN');
