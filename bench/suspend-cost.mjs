@@ -36,6 +36,10 @@ const WAT = `(module
       (br $l)))
     (i32.store (i32.const 0) (local.get $sum))))`;
 
+// The answers declare poll_oneoff's four parameters: a JSPI trampoline takes the arity of what it wraps.
+const RESOLVED = (_a, _b, _c, _d) => Promise.resolve(0);
+const AT_ONCE = (_a, _b, _c, _d) => 0;
+
 /** Microseconds per call of `count` calls, best of 5, with the import answering via `answer`. */
 async function timeStrategy(makeStrategy, bytes, answer, count) {
   let best = Infinity;
@@ -59,18 +63,21 @@ async function measureHere() {
   const { asyncifyStrategy } = await import(join(ROOT, 'dist', 'host', 'wait', 'asyncify.js'));
   const { jspiStrategy } = await import(join(ROOT, 'dist', 'host', 'wait', 'jspi.js'));
   const { defaultWaitStrategy, jspiAvailable } = await import(join(ROOT, 'dist', 'host', 'wait', 'strategy.js'));
-  const strategies = { asyncify: asyncifyStrategy, ...(jspiAvailable() ? { jspi: jspiStrategy } : {}) };
+  const strategies = {
+    asyncify: asyncifyStrategy,
+    ...(jspiAvailable() ? { jspi: jspiStrategy, jspi_suspending: () => jspiStrategy({ trampolines: false }) } : {}),
+  };
   const out = { node: process.versions.node, default: defaultWaitStrategy(), calls };
   for (const [name, make] of Object.entries(strategies)) {
-    await timeStrategy(make, bytes, () => Promise.resolve(0), Math.min(calls, 10000)); // warm-up (and Asyncify's transform)
-    out[`${name}_suspend_us`] = await timeStrategy(make, bytes, () => Promise.resolve(0), calls);
-    out[`${name}_call_us`] = await timeStrategy(make, bytes, () => 0, calls);
+    await timeStrategy(make, bytes, RESOLVED, Math.min(calls, 10000)); // warm-up (and Asyncify's transform)
+    out[`${name}_suspend_us`] = await timeStrategy(make, bytes, RESOLVED, calls);
+    out[`${name}_call_us`] = await timeStrategy(make, bytes, AT_ONCE, calls);
   }
   // The same guest declaring an unwind region (as our AssemblyScript builds do): Asyncify copies nothing then.
   const { unwindRegionSection } = await import(join(ROOT, 'scripts', 'lib', 'unwind-region.js'));
   const reserved = Buffer.concat([Buffer.from(bytes), unwindRegionSection(4096, 32768)]);
-  await timeStrategy(asyncifyStrategy, reserved, () => Promise.resolve(0), Math.min(calls, 10000));
-  out.asyncify_reserved_suspend_us = await timeStrategy(asyncifyStrategy, reserved, () => Promise.resolve(0), calls);
+  await timeStrategy(asyncifyStrategy, reserved, RESOLVED, Math.min(calls, 10000));
+  out.asyncify_reserved_suspend_us = await timeStrategy(asyncifyStrategy, reserved, RESOLVED, calls);
   return out;
 }
 
@@ -90,10 +97,10 @@ if (!nodes) {
   }
   const f = (x) => (typeof x === 'number' ? x.toFixed(2) : '-');
   console.log(`suspension + resume of one poll_oneoff call (already resolved promise), us per call, best of 5 x ${calls}`);
-  console.log('| Node | default wait | Asyncify: suspend+resume | Asyncify, reserved region: suspend+resume | Asyncify: plain call | JSPI: suspend+resume | JSPI: plain call |');
-  console.log('|---|---|---:|---:|---:|---:|---:|');
+  console.log('| Node | default wait | Asyncify: suspend+resume | Asyncify, reserved region: suspend+resume | Asyncify: plain call | JSPI: suspend+resume | JSPI: answer at once (trampoline) | JSPI, a Suspending import per call: suspend+resume | JSPI, a Suspending import per call: answer at once |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    if (r.error) { console.log(`| ${r.node} | error: ${r.error} | | | | | |`); continue; }
-    console.log(`| ${r.node} | ${r.default} | ${f(r.asyncify_suspend_us)} | ${f(r.asyncify_reserved_suspend_us)} | ${f(r.asyncify_call_us)} | ${f(r.jspi_suspend_us)} | ${f(r.jspi_call_us)} |`);
+    if (r.error) { console.log(`| ${r.node} | error: ${r.error} | | | | | | | |`); continue; }
+    console.log(`| ${r.node} | ${r.default} | ${f(r.asyncify_suspend_us)} | ${f(r.asyncify_reserved_suspend_us)} | ${f(r.asyncify_call_us)} | ${f(r.jspi_suspend_us)} | ${f(r.jspi_call_us)} | ${f(r.jspi_suspending_suspend_us)} | ${f(r.jspi_suspending_call_us)} |`);
   }
 }

@@ -74,7 +74,6 @@ async function openListeners(addrs: ListenAddress[], specs: string[]): Promise<T
   }
 }
 
-/** Starts a guest on the Node host with checked options; rejects with WasmuxError on an unusable module or a failed bind. */
 /** Loads, checks and compiles the module for the chosen wait strategy. */
 async function prepareModule(options: CheckedOptions, strategy: WaitStrategy): Promise<{ module: WebAssembly.Module; name: string }> {
   const src = await loadModule(options.module, options.maxModuleSize);
@@ -110,6 +109,23 @@ function closeAll(fds: FdTable, wasiFns: Record<string, (...a: any[]) => any>, g
   }
 }
 
+/**
+ * Instantiates `module` with the imports `build` makes for `strategy`; when they fail to link and the strategy has
+ * a variant whose imports link to any signature (JSPI without trampolines), once more with that variant. A guest
+ * that declares a blocking import with an unusual signature still runs, only without the fast path.
+ */
+async function instantiate(
+  module: WebAssembly.Module, strategy: WaitStrategy, build: (s: WaitStrategy) => WebAssembly.Imports,
+): Promise<WebAssembly.Instance> {
+  try {
+    return await WebAssembly.instantiate(module, build(strategy));
+  } catch (e) {
+    const plain = strategy.withoutTrampolines;
+    if (!(e instanceof WebAssembly.LinkError) || !plain) throw e;
+    return WebAssembly.instantiate(module, build(plain()));
+  }
+}
+
 /** Starts a guest on the Node host with checked options; rejects with WasmuxError on an unusable module or a failed bind. */
 export async function startNode(options: CheckedOptions): Promise<Running> {
   const dirs = await checkDirs(options.dirs);
@@ -129,18 +145,17 @@ export async function startNode(options: CheckedOptions): Promise<Running> {
   const waker = new Waker();
   for (const l of listeners) l.attach(waker.hub);
   const wasiFns = (wasi.getImportObject() as { wasi_snapshot_preview1: Record<string, (...a: any[]) => any> }).wasi_snapshot_preview1;
-  const imports = makeImports({
-    mem, fds, waker, strategy: paced(strategy, waker), journaled: declaresSubscriptionJournal(module), wasi: wasiFns,
-    stdout: stdoutSink ?? 1, stderr: stderrSink ?? 2,
-    args: [name, ...options.args], env: Object.entries(guestEnv).map(([k, v]) => `${k}=${v}`),
+  const importsFor = (s: WaitStrategy): WebAssembly.Imports => ({
+    wasi_snapshot_preview1: makeImports({
+      mem, fds, waker, strategy: s, journaled: declaresSubscriptionJournal(module), wasi: wasiFns,
+      stdout: stdoutSink ?? 1, stderr: stderrSink ?? 2,
+      args: [name, ...options.args], env: Object.entries(guestEnv).map(([k, v]) => `${k}=${v}`),
+    }) as WebAssembly.ModuleImports,
+    wasix_32v1: makeWasixImports({ mem, fds, waker, strategy: s, policy, stderr: stderrSink ?? process.stderr }) as WebAssembly.ModuleImports,
   });
-  const wasix = makeWasixImports({ mem, fds, waker, strategy: paced(strategy, waker), policy, stderr: stderrSink ?? process.stderr });
   let instance: WebAssembly.Instance;
   try {
-    instance = await WebAssembly.instantiate(module, {
-      wasi_snapshot_preview1: imports as WebAssembly.ModuleImports,
-      wasix_32v1: wasix as WebAssembly.ModuleImports,
-    });
+    instance = await instantiate(module, paced(strategy, waker), importsFor);
   } catch (e) {
     for (const l of listeners) l.close();
     throw new WasmuxError(`cannot instantiate '${name}': ${(e as Error).message.split('\n')[0]}`);

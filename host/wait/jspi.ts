@@ -1,4 +1,5 @@
 // JSPI: the guest's stack is suspended by the engine when a Suspending import returns a promise.
+import { suspendingOnlyToWait } from './jspi-trampoline.js';
 import { pacedImport, type BlockingImport, type Pace, type WaitStrategy } from './strategy.js';
 
 type JspiApi = {
@@ -6,17 +7,22 @@ type JspiApi = {
   promising: (fn: Function) => (...a: any[]) => Promise<unknown>;
 };
 
-/** Creates the JSPI strategy; only valid when jspiAvailable() is true. */
-export function jspiStrategy(): WaitStrategy {
+/**
+ * Creates the JSPI strategy; only valid when jspiAvailable() is true. With `trampolines` (the default) each
+ * blocking import goes through a trampoline (jspi-trampoline.ts) and costs a plain call when it answers at once;
+ * without, it is a Suspending import, which any signature links to.
+ */
+export function jspiStrategy(options: { trampolines?: boolean } = {}): WaitStrategy {
   const W = WebAssembly as unknown as JspiApi;
+  const trampolines = options.trampolines ?? true;
   return {
     name: 'jspi',
     compile: (bytes) => WebAssembly.compile(bytes),
-    // A Suspending import that returns a non-promise does not suspend (checked on Node 24: see docs/host.md),
-    // so the fast path of a blocking import costs a plain call.
-    wrap: (fn: BlockingImport, pace?: Pace) => new W.Suspending(pacedImport(fn, pace)),
+    wrap: (fn: BlockingImport, pace?: Pace) =>
+      trampolines ? suspendingOnlyToWait(pacedImport(fn, pace), W.Suspending) : new W.Suspending(pacedImport(fn, pace)),
     run: async (instance) => {
       await W.promising(instance.exports._start as Function)();
     },
+    withoutTrampolines: trampolines ? () => jspiStrategy({ trampolines: false }) : undefined,
   };
 }

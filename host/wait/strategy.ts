@@ -20,6 +20,9 @@ export interface WaitStrategy {
   wrap(fn: BlockingImport, pace?: Pace): unknown;
   /** Runs `_start` of the instance to completion; rejects with what the guest threw (GuestExit or a trap). */
   run(instance: WebAssembly.Instance): Promise<void>;
+  /** The same strategy with imports any signature links to, when this one's imports are typed (JSPI's
+   *  trampolines take i32 parameters): the runner retries with it when the guest fails to link. */
+  withoutTrampolines?: () => WaitStrategy;
 }
 
 /** Names of the wasi_snapshot_preview1 imports that may block: these are wrapped by the strategy (and
@@ -62,7 +65,12 @@ export function withArity<R>(arity: number, call: Call6<R>): (...args: any[]) =>
  *  still lets Node's event loop run every few milliseconds. */
 export function paced(strategy: WaitStrategy, waker: Waker): WaitStrategy {
   // The strategy applies it inside its own wrapper: one wrapper less per guest call.
-  return { ...strategy, wrap: (fn: BlockingImport) => strategy.wrap(fn, waker) };
+  const without = strategy.withoutTrampolines;
+  return {
+    ...strategy,
+    wrap: (fn: BlockingImport) => strategy.wrap(fn, waker),
+    withoutTrampolines: without ? () => paced(without(), waker) : undefined,
+  };
 }
 
 /** `fn` with every answer passed through `pace` (same arity), or `fn` itself without one. */
