@@ -13,6 +13,7 @@
 // instance's ChangeHub, its fd changed in the fd table, it is new, or it was ready at the previous call (readiness
 // is level-triggered: a ready fd stays ready until the guest acts on it). Every readiness rise of a stream or a
 // listener raises the hub, so a subscription left out is one that is certainly not ready.
+import { performance } from 'node:perf_hooks';
 import {
   Clock, Errno, EventType, EVENT_ERROR, EVENT_FLAGS, EVENT_FLAG_HANGUP, EVENT_NBYTES, EVENT_SIZE, EVENT_TYPE,
   EVENT_USERDATA, SUBCLOCKFLAGS_ABSTIME, SUB_SIZE, SUB_USERDATA,

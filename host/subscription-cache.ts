@@ -4,6 +4,7 @@
 // array address, the least recently used dropped. Every cache hears every change (the hub's changed objects and
 // the fd table's changes), so a cache left aside while another array was in use is up to date when its array
 // comes back: what changed meanwhile is examined at that call.
+import { Buffer } from 'node:buffer';
 import { EventType, SUB_FD, SUB_SIZE, SUB_TAG, SUB_CLOCK_FLAGS, SUB_CLOCK_ID, SUB_CLOCK_TIMEOUT } from './wasi/abi.js';
 import type { FdTable, FdEntry } from './fd-table.js';
 import type { ChangeHub, Watchable } from './sockets/watchable.js';

@@ -2,6 +2,7 @@
 // array emptied after every read (the usual case: the guest takes everything) would give up its backing store and
 // allocate a new one at the next 'data' event, once per message. A chunk copied into a reusable block
 // (receive-blocks.ts) goes back to the blocks when the queue drops it.
+import { Buffer } from 'node:buffer';
 import { giveBack } from './receive-blocks.js';
 
 const EMPTY = Buffer.alloc(0);

@@ -7,6 +7,8 @@
 // fixed sizes, which come back here as soon as the guest has taken every byte of them and go out again for the
 // next read. The free blocks kept are bounded (KEEP_BYTES); past that a returned block is left for V8 to collect.
 
+import { Buffer } from 'node:buffer';
+
 /** Block sizes (bytes), smallest first; the largest is the most one read delivers (the shared buffer's size). */
 const SIZES = [1024, 2 * 1024, 4 * 1024, 8 * 1024, 16 * 1024, 32 * 1024, 64 * 1024];
 /** Most bytes of free blocks kept for reuse, over all sizes. */

@@ -11,6 +11,7 @@
 // before it returns. Accepted sockets get the option through a replacement of the listening handle's
 // connection callback (net.Server has no public way to pass it); where the handle does not have that callback
 // the listener falls back to Node's own 'connection' event and its sockets to 'data'.
+import { Buffer } from 'node:buffer';
 import net from 'node:net';
 
 /** What a socket reading into the shared buffer delivers its bytes to (the TcpStream that owns it). */

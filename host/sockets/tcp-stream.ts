@@ -6,6 +6,7 @@
 // handle yet), becomes 'connecting' at sock_connect, then 'connected' (from then on exactly like an accepted one)
 // or 'failed'. A failed connect keeps its errno pending (SO_ERROR): poll reports it on the socket's events until
 // one sock_* call takes it.
+import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 import { Errno } from '../wasi/abi.js';
 import { ChunkQueue } from './chunk-queue.js';

@@ -14,14 +14,15 @@
 import { ChangeHub } from '../sockets/watchable.js';
 import { GuestExit } from './exit.js';
 import { performance } from 'node:perf_hooks';
+import { hrtime } from 'node:process';
 import { profile } from './profile.js';
 
 /** Monotonic clock in nanoseconds; the same clock (uv_hrtime) node:wasi answers for clock_time_get(MONOTONIC). */
-export const nowNs = (): bigint => process.hrtime.bigint();
+export const nowNs = (): bigint => hrtime.bigint();
 
 /** The same clock as a number of ns (exact below 2^53 ns, about 104 days), for deadline arithmetic without a
  *  BigInt per operation. */
-export const nowNsNumber = (): number => Number(process.hrtime.bigint());
+export const nowNsNumber = (): number => Number(hrtime.bigint());
 
 /** Longest delay setTimeout takes (2^31-1 ms, about 24.8 days); a longer one would fire at once, every time. */
 const MAX_TIMER_MS = 2 ** 31 - 1;

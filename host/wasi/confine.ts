@@ -6,6 +6,7 @@
 // NOTCAPABLE. A dangling or looping symlink is never followed. The guest cannot race these checks (it is single
 // threaded and every check runs just before its call); another host process changing the tree between the check
 // and the call can (see the README's Sandbox section).
+import { Buffer } from 'node:buffer';
 import { lstatSync, realpathSync } from 'node:fs';
 import { Errno } from './abi.js';
 import type { FileEntry } from '../fd-table.js';

@@ -1,5 +1,6 @@
 // Bounds-checked access to the guest's linear memory. Every pointer and length that comes from the guest
 // goes through here, so a hostile module gets an errno (FAULT) instead of a RangeError thrown in the host.
+import { Buffer } from 'node:buffer';
 import { Errno, IOVEC_SIZE, IOV_MAX } from './abi.js';
 
 /**

@@ -1,6 +1,7 @@
 // The calls that take no fd: arguments, environment, clocks, randomness, yielding, exit, signals and
 // poll_oneoff. All are answered by the host; none reaches node:wasi. proc_raise is refused with NOSYS: a guest
 // never raises a signal on the host process (node:wasi would raise the real one, killing or stopping the host).
+import { Buffer } from 'node:buffer';
 import { randomFillSync } from 'node:crypto';
 import { Clock, Errno } from './abi.js';
 import type { ImportContext, ImportSpec } from './context.js';

@@ -4,6 +4,7 @@
 //
 // These run once per guest read or write, so the common path allocates nothing of its own: the iovecs are parsed
 // into one scratch array of (ptr, len) pairs and bytes are copied straight between guest memory and the stream.
+import { Buffer } from 'node:buffer';
 import { Errno, RIFLAGS_PEEK, RIFLAGS_WAITALL } from './abi.js';
 import { iovecPairs, pairBytes, type GuestMemory } from './guest-memory.js';
 import { SEND_HIGH_WATER, type TcpStream } from '../sockets/tcp-stream.js';

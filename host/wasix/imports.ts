@@ -3,6 +3,7 @@
 // adds a TcpStream in phase 'unconnected'; once connected it is the same object as an accepted stream.
 // Rule as for preview1 (wasi/table.ts): nothing here throws on guest input; every pointer is checked (FAULT).
 // One builder per function; WASIX_IMPORTS is this module's row of the import table.
+import { Buffer } from 'node:buffer';
 import { lookup } from 'node:dns/promises';
 import type { Writable } from 'node:stream';
 import { Errno } from '../wasi/abi.js';

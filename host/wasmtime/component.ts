@@ -1,6 +1,7 @@
 // The component path of the wasmtime runner. wasmtime 47 removed preview1 sockets (wasi-common), so a
 // current wasmtime runs the WASI 0.2 component build of the same program (build/component/NAME.wasm from
 // npm run build:components), which creates its listeners itself over wasi:sockets.
+import { Buffer } from 'node:buffer';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { WasmuxError } from '../errors.js';
