@@ -56,8 +56,10 @@ export class SubscriptionCache {
   count = 0;
   /** Guest address of the array `raw` copies (-1: none yet): a journal speaks only of its own array. */
   heldFor = -1;
-  /** The slots the current update re-parses (reused). */
+  /** The slots the current update re-parses: the first `changedCount` entries (reused; never shrunk, since
+   *  setting an array's length to 0 at every call would reallocate its store the next time it grows). */
   private readonly changed: number[] = [];
+  private changedCount = 0;
   readonly subs: Sub[] = [];
   readonly clocks = new Set<number>();
   /** Slots that may be ready: examined by the next scan, which keeps only the ready ones. */
@@ -77,13 +79,12 @@ export class SubscriptionCache {
   update(addr: number, guest: Uint8Array, n: number, listed: Uint32Array | null = null, listedCount = 0): boolean {
     const len = n * SUB_SIZE;
     const old = this.count * SUB_SIZE;
-    const changed = this.changed;
-    changed.length = 0;
+    this.changedCount = 0;
     if (listed !== null && addr === this.heldFor) {
       const common = Math.min(n, this.count);
       for (let j = 0; j < listedCount; j++) {
         const i = listed[j];
-        if (i < common && this.slotDiffers(guest, i)) changed.push(i);
+        if (i < common && this.slotDiffers(guest, i)) this.markChanged(i);
       }
     } else {
       if (len === old && this.raw.compare(guest, 0, len, 0, len) === 0) { this.heldFor = addr; return true; }
@@ -91,12 +92,14 @@ export class SubscriptionCache {
       for (let b = 0; b < common; b += BLOCK * SUB_SIZE) {
         const e = Math.min(b + BLOCK * SUB_SIZE, common);
         if (this.raw.compare(guest, b, e, b, e) === 0) continue;
-        for (let i = b / SUB_SIZE; i < e / SUB_SIZE; i++) if (this.slotDiffers(guest, i)) changed.push(i);
+        for (let i = b / SUB_SIZE; i < e / SUB_SIZE; i++) if (this.slotDiffers(guest, i)) this.markChanged(i);
       }
     }
-    for (let i = this.count; i < n; i++) changed.push(i);
-    for (const i of changed) {
-      const tag = guest[i * SUB_SIZE + SUB_TAG];
+    for (let i = this.count; i < n; i++) this.markChanged(i);
+    const changed = this.changed;
+    const k = this.changedCount;
+    for (let c = 0; c < k; c++) {
+      const tag = guest[changed[c] * SUB_SIZE + SUB_TAG];
       if (tag !== EventType.CLOCK && tag !== EventType.FD_READ && tag !== EventType.FD_WRITE) return false;
     }
     // Valid: take the new bytes, drop the slots past the end, re-parse the changed ones.
@@ -107,8 +110,9 @@ export class SubscriptionCache {
       this.raw32 = new Uint32Array(grown.buffer, grown.byteOffset, grown.length >>> 2);
     }
     for (let i = n; i < this.count; i++) this.forget(i);
-    this.subs.length = n;
-    for (const i of changed) {
+    if (this.subs.length !== n) this.subs.length = n;
+    for (let c = 0; c < k; c++) {
+      const i = changed[c];
       const p = i * SUB_SIZE;
       this.raw.set(guest.subarray(p, p + SUB_SIZE), p);
       if (i < this.count) this.forget(i);
@@ -119,10 +123,21 @@ export class SubscriptionCache {
     return true;
   }
 
-  /** True when slot `i` of the guest's array differs from the copy. */
+  /** Adds slot `i` to the slots the current update re-parses. */
+  private markChanged(i: number): void {
+    const changed = this.changed;
+    if (this.changedCount < changed.length) changed[this.changedCount] = i;
+    else changed.push(i);
+    this.changedCount++;
+  }
+
+  /** True when slot `i` of the guest's array differs from the copy. Byte by byte in JS: for one 48-byte slot
+   *  that is cheaper than a call of Buffer.compare, which crosses into C++. */
   private slotDiffers(guest: Uint8Array, i: number): boolean {
-    const p = i * SUB_SIZE;
-    return this.raw.compare(guest, p, p + SUB_SIZE, p, p + SUB_SIZE) !== 0;
+    const raw = this.raw;
+    const end = (i + 1) * SUB_SIZE;
+    for (let p = i * SUB_SIZE; p < end; p++) if (raw[p] !== guest[p]) return true;
+    return false;
   }
 
   /** Marks the slots of the objects that changed as possibly ready (`changed` null: any may have). */
