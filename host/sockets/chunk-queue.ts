@@ -14,8 +14,9 @@ const KEEP_MAX = 64;
 /** A FIFO of Buffers in a growable ring; taken slots are cleared so that no delivered Buffer is kept alive. */
 export class ChunkQueue {
   private ring: Buffer[] = new Array<Buffer>(INITIAL).fill(EMPTY);
-  /** Per ring slot: 1 when its chunk is a view of a reusable block. */
-  private inBlock = new Uint8Array(INITIAL);
+  /** Per ring slot: the view copyIntoBlock gave when its chunk is in a reusable block (what giveBack takes, even
+   *  after a partial take has left only a part of it in the ring), else null. */
+  private blocks: (Buffer | null)[] = new Array<Buffer | null>(INITIAL).fill(null);
   private head = 0;
   /** Number of chunks queued. */
   count = 0;
@@ -25,7 +26,7 @@ export class ChunkQueue {
     if (this.count === this.ring.length) this.grow();
     const at = (this.head + this.count) & (this.ring.length - 1);
     this.ring[at] = c;
-    this.inBlock[at] = inBlock ? 1 : 0;
+    this.blocks[at] = inBlock ? c : null;
     this.count++;
   }
 
@@ -49,7 +50,7 @@ export class ChunkQueue {
     for (let k = 0; k < this.count; k++) this.drop((this.head + k) & (this.ring.length - 1));
     if (this.ring.length > KEEP_MAX) {
       this.ring = new Array<Buffer>(INITIAL).fill(EMPTY);
-      this.inBlock = new Uint8Array(INITIAL);
+      this.blocks = new Array<Buffer | null>(INITIAL).fill(null);
     }
     this.head = 0;
     this.count = 0;
@@ -57,9 +58,10 @@ export class ChunkQueue {
 
   /** Empties ring slot `at`, giving its chunk's block back when it has one. */
   private drop(at: number): void {
-    if (this.inBlock[at] !== 0) {
-      giveBack(this.ring[at]);
-      this.inBlock[at] = 0;
+    const block = this.blocks[at];
+    if (block !== null) {
+      giveBack(block);
+      this.blocks[at] = null;
     }
     this.ring[at] = EMPTY;
   }
@@ -67,14 +69,14 @@ export class ChunkQueue {
   /** Doubles the ring (its length stays a power of two), oldest chunk first. */
   private grow(): void {
     const next = new Array<Buffer>(this.ring.length * 2).fill(EMPTY);
-    const flags = new Uint8Array(next.length);
+    const blocks = new Array<Buffer | null>(next.length).fill(null);
     const mask = this.ring.length - 1;
     for (let k = 0; k < this.count; k++) {
       next[k] = this.ring[(this.head + k) & mask];
-      flags[k] = this.inBlock[(this.head + k) & mask];
+      blocks[k] = this.blocks[(this.head + k) & mask];
     }
     this.ring = next;
-    this.inBlock = flags;
+    this.blocks = blocks;
     this.head = 0;
   }
 }

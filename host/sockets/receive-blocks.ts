@@ -14,7 +14,9 @@ const SIZES = [1024, 2 * 1024, 4 * 1024, 8 * 1024, 16 * 1024, 32 * 1024, 64 * 10
 /** Most bytes of free blocks kept for reuse, over all sizes. */
 const KEEP_BYTES = 2 * 1024 * 1024;
 
-const free: ArrayBuffer[][] = SIZES.map(() => []);
+/** Free blocks by size class, each as the view last handed out of it: a copy of the same length (the usual case:
+ *  a client sending messages of one size) hands that view out again, and so allocates nothing. */
+const free: Buffer[][] = SIZES.map(() => []);
 let keptBytes = 0;
 
 /** Index into SIZES of the smallest block that holds `n` bytes, or -1 when none does. */
@@ -28,25 +30,30 @@ export function fitsBlock(n: number): boolean {
   return n <= SIZES[SIZES.length - 1];
 }
 
-/** A copy of `bytes` (fitsBlock(bytes.length)) in a block: a view of its first bytes. Give the block back with
- *  giveBack() once nothing reads the view, or any other view of the same block, again. */
+/** A copy of `bytes` (fitsBlock(bytes.length)) in a block: a view of its first bytes. Give that view back with
+ *  giveBack() once nothing reads it, or any other view of the same block, again. */
 export function copyIntoBlock(bytes: Uint8Array): Buffer {
-  const c = sizeClass(bytes.length);
-  let block = free[c].pop();
-  if (block !== undefined) keptBytes -= block.byteLength;
-  else block = Buffer.allocUnsafeSlow(SIZES[c]).buffer as ArrayBuffer;
-  const view = Buffer.from(block, 0, bytes.length);
+  const n = bytes.length;
+  const c = sizeClass(n);
+  let view = free[c].pop();
+  if (view !== undefined) {
+    keptBytes -= SIZES[c];
+    if (view.length !== n) view = Buffer.from(view.buffer, 0, n);
+  } else {
+    view = Buffer.from(Buffer.allocUnsafeSlow(SIZES[c]).buffer, 0, n);
+  }
   view.set(bytes);
   return view;
 }
 
-/** Returns the block under `view` (a view from copyIntoBlock, or a view of one) for reuse. */
+/** Returns a block for reuse, given as the view copyIntoBlock returned (not a part of it: its length names the
+ *  block's size class). */
 export function giveBack(view: Buffer): void {
-  const block = view.buffer as ArrayBuffer;
-  const size = block.byteLength;
+  const c = sizeClass(view.length);
+  const size = SIZES[c];
   if (keptBytes + size > KEEP_BYTES) return;
   keptBytes += size;
-  free[sizeClass(size)].push(block);
+  free[c].push(view);
 }
 
 /** Bytes of free blocks held for reuse (for tests). */

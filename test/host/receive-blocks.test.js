@@ -45,6 +45,15 @@ test('a block given back is the one the next copy of its size uses', () => {
   assert.ok(second.equals(Buffer.alloc(30 * KiB, 2)));
 });
 
+test('a copy the length of the view given back last is that same view, refilled', () => {
+  drainFreeBlocks();
+  const first = copyIntoBlock(Buffer.alloc(KiB, 5));
+  giveBack(first);
+  const second = copyIntoBlock(Buffer.alloc(KiB, 6));
+  assert.ok(second === first, 'the same Buffer object');
+  assert.ok(second.equals(Buffer.alloc(KiB, 6)));
+});
+
 test('free blocks kept for reuse stay at or under 2 MiB however many come back', () => {
   const views = Array.from({ length: 64 }, () => copyIntoBlock(Buffer.alloc(40 * KiB)));
   for (const v of views) giveBack(v);
@@ -61,6 +70,16 @@ test('the queue gives a block back when the block\'s chunk is taken whole, not w
   assert.is(q.at(0).length, 12 * KiB - 100);
   q.take(1, 0);
   assert.is(freeBlockBytes(), 16 * KiB);
+});
+
+test('a chunk taken in parts gives back its whole block, not a block the size of what was left', () => {
+  drainFreeBlocks();
+  const q = new ChunkQueue();
+  q.push(copyIntoBlock(Buffer.alloc(1500, 7)), true); // a 2 KiB block
+  q.take(0, 1000); // 500 bytes left: the size of a 1 KiB block's chunk
+  q.take(1, 0);
+  assert.is(freeBlockBytes(), 2 * KiB);
+  assert.is(copyIntoBlock(Buffer.alloc(2 * KiB, 8)).buffer.byteLength, 2 * KiB);
 });
 
 test('clearing the queue gives its blocks back; chunks not in blocks are only dropped', () => {
