@@ -38,7 +38,10 @@ function writeFd(fd: number, data: Buffer): number {
   } catch (e) {
     if (off > 0) return off;
     switch ((e as NodeJS.ErrnoException).code) {
-      case 'EPIPE': return -Errno.PIPE;
+      // Node gives a child's stdio a socket pair: a reader gone with bytes unread resets it (ECONNRESET) instead
+      // of closing it; for a writer to stdout both mean the reader has gone.
+      case 'EPIPE':
+      case 'ECONNRESET': return -Errno.PIPE;
       case 'EAGAIN': return -Errno.AGAIN;
       case 'EBADF': return -Errno.BADF;
       default: return -Errno.IO;
