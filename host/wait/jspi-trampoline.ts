@@ -1,8 +1,8 @@
 // A blocking import under JSPI that costs a plain call when it answers at once.
 //
-// A WebAssembly.Suspending import is slow to call even when it returns a plain number and so never suspends: the
-// engine switches to a central stack and back for every call (about 0.15 us on Node 24 and 26, five times a plain
-// import call; bench/suspend-cost.mjs). Most calls of a busy server answer at once (a sock_recv with data there,
+// A WebAssembly.Suspending import suspends the guest on every call, even when it returns a plain number (the
+// engine resumes it a microtask later): about 0.11-0.17 us per call on Node 24 and 26, four to five times a plain
+// import call (bench/suspend-cost.mjs). Most calls of a busy server answer at once (a sock_recv with data there,
 // a sock_send the kernel takes), so that switch is most of what the host costs per call.
 //
 // The trampoline is a tiny Wasm module per import: its export `c` calls the import as a plain JS function (`h.f`),
