@@ -145,9 +145,10 @@ export async function startNode(options: CheckedOptions): Promise<Running> {
   const waker = new Waker();
   for (const l of listeners) l.attach(waker.hub);
   const wasiFns = (wasi.getImportObject() as { wasi_snapshot_preview1: Record<string, (...a: any[]) => any> }).wasi_snapshot_preview1;
+  const journaled = declaresSubscriptionJournal(module);
   const importsFor = (s: WaitStrategy): WebAssembly.Imports => ({
     wasi_snapshot_preview1: makeImports({
-      mem, fds, waker, strategy: s, journaled: declaresSubscriptionJournal(module), wasi: wasiFns,
+      mem, fds, waker, strategy: s, journaled, wasi: wasiFns,
       stdout: stdoutSink ?? 1, stderr: stderrSink ?? 2,
       args: [name, ...options.args], env: Object.entries(guestEnv).map(([k, v]) => `${k}=${v}`),
     }) as WebAssembly.ModuleImports,

@@ -3,13 +3,13 @@
 // A WebAssembly.Suspending import suspends the guest on every call, even when it returns a plain number (the
 // engine resumes it a microtask later): about 0.11-0.17 us per call on Node 24 and 26, four to five times a plain
 // import call (bench/suspend-cost.mjs). Most calls of a busy server answer at once (a sock_recv with data there,
-// a sock_send the kernel takes), so that switch is most of what the host costs per call.
+// a sock_send the kernel takes), so that suspension is most of what the host costs per call.
 //
 // The trampoline is a tiny Wasm module per import: its export `c` calls the import as a plain JS function (`h.f`),
 // which answers the errno, or MUST_WAIT after setting the promise aside; only then does `c` call `h.s`, the
 // Suspending import, which hands that promise to the engine. The guest imports `c` itself (a Wasm function), so no
 // JS frame stands between the guest's stack and the suspension, which JSPI requires.
-import { withArity, type BlockingImport } from './strategy.js';
+import { withArity, type BlockingImport, type Pace } from './strategy.js';
 
 type SuspendingCtor = new (fn: () => unknown) => unknown;
 
@@ -64,11 +64,11 @@ const compiled = new Map<number, WebAssembly.Module>();
 
 /**
  * `fn` as a Wasm function of fn.length i32 parameters that returns what `fn` answers at once with the cost of a
- * plain import call, and suspends the caller (through `Suspending`) only on a promise. A guest that imports it
- * with another signature fails to link (WebAssembly.LinkError); the caller then falls back to plain Suspending
- * imports.
+ * plain import call, and suspends the caller (through `Suspending`) only on a promise; with `pace`, each answer
+ * passes through it first (in this one wrapper, not one of its own). A guest that imports it with another
+ * signature fails to link (WebAssembly.LinkError); the caller then falls back to plain Suspending imports.
  */
-export function suspendingOnlyToWait(fn: BlockingImport, Suspending: SuspendingCtor): Function {
+export function suspendingOnlyToWait(fn: BlockingImport, Suspending: SuspendingCtor, pace?: Pace): Function {
   const arity = fn.length;
   let module = compiled.get(arity);
   if (!module) {
@@ -84,7 +84,8 @@ export function suspendingOnlyToWait(fn: BlockingImport, Suspending: SuspendingC
   };
   // Declares exactly `arity` parameters, so Wasm calls it directly (no generic call path).
   const f = withArity(arity, (a, b, c, d, e, g) => {
-    const r = fn(a, b, c, d, e, g);
+    const answer = fn(a, b, c, d, e, g);
+    const r = pace ? pace.pace(answer) : answer;
     if (typeof r === 'number') return r;
     promise = r;
     return MUST_WAIT;

@@ -19,7 +19,7 @@ export function jspiStrategy(options: { trampolines?: boolean } = {}): WaitStrat
     name: 'jspi',
     compile: (bytes) => WebAssembly.compile(bytes),
     wrap: (fn: BlockingImport, pace?: Pace) =>
-      trampolines ? suspendingOnlyToWait(pacedImport(fn, pace), W.Suspending) : new W.Suspending(pacedImport(fn, pace)),
+      trampolines ? suspendingOnlyToWait(fn, W.Suspending, pace) : new W.Suspending(pacedImport(fn, pace)),
     run: async (instance) => {
       await W.promising(instance.exports._start as Function)();
     },
