@@ -1,15 +1,16 @@
 // The guest's stdin, stdout and stderr: entries of the host's fd table, never the process's own fds 0-2.
 // stdout/stderr write to the configured Writables, or by default straight to the process's fd 1 or 2 (written
 // synchronously, as a terminal or file would be: a vanished reader is PIPE for the guest, not unbounded buffering
-// in process.stdout); stdin is always at EOF (the host never reads, or blocks on, the embedding process's stdin).
+// in process.stdout; a full one makes the guest wait); stdin is always at EOF (the host never reads, or blocks on, the embedding process's stdin).
 // The host's real fds never change, whatever the guest closes, renumbers or truncates: they are only written.
 import { writeSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Errno, FDFLAGS_NONBLOCK, FDSTAT_SIZE, Filetype } from './abi.js';
 import type { ImportContext } from './context.js';
 import { iovecPairs } from './guest-memory.js';
+import { retry } from './stream-io.js';
 
-/** The iovecs of the stdio call in progress (no call here waits, so one array serves them all). */
+/** The iovecs of the stdio attempt in progress (an attempt never waits, and a retry loads them again). */
 const PAIRS = iovecPairs();
 
 /** Rights reported for stdio: fd_read (stdin) or fd_write (stdout/stderr), plus fd_fdstat_set_flags,
@@ -49,8 +50,22 @@ function writeFd(fd: number, data: Buffer): number {
   }
 }
 
-/** fd_write on a stdio entry: the bytes go to the configured sink; stdin is not writable (BADF). */
-export function stdioWrite(ctx: ImportContext, which: number, iovsPtr: number, iovsLen: number, nwrittenPtr: number): number {
+/** How often a write to a full process fd is tried again (ns): the fd raises no change the host could wait for. */
+const FULL_FD_RETRY_NS = 1e6;
+
+/**
+ * fd_write on a stdio entry: the bytes go to the configured sink; stdin is not writable (BADF). The guest's stdio
+ * is blocking (its NONBLOCK flag is not kept), so a process fd that is full (AGAIN: Node may leave it non-blocking)
+ * is written again until it takes bytes or fails, while Node's event loop runs.
+ */
+export function stdioWrite(ctx: ImportContext, which: number, iovsPtr: number, iovsLen: number, nwrittenPtr: number): number | Promise<number> {
+  const r = stdioWriteOnce(ctx, which, iovsPtr, iovsLen, nwrittenPtr);
+  if (r !== Errno.AGAIN) return r;
+  return retry(ctx.waker, () => stdioWriteOnce(ctx, which, iovsPtr, iovsLen, nwrittenPtr), FULL_FD_RETRY_NS);
+}
+
+/** One attempt of stdioWrite: the errno, AGAIN when a process fd took nothing because it is full. */
+function stdioWriteOnce(ctx: ImportContext, which: number, iovsPtr: number, iovsLen: number, nwrittenPtr: number): number {
   const sink = which === 1 ? ctx.stdout : which === 2 ? ctx.stderr : null;
   if (!sink) return Errno.BADF;
   const { mem } = ctx;
@@ -79,7 +94,8 @@ export function stdioFdstat(ctx: ImportContext, which: number, ptr: number): num
   return Errno.SUCCESS;
 }
 
-/** fd_fdstat_set_flags on a stdio entry: 0 or NONBLOCK are accepted (stdio never blocks the guest); others NOTSUP. */
+/** fd_fdstat_set_flags on a stdio entry: 0 or NONBLOCK are accepted, and not kept (the host never blocks on stdio:
+ *  a full process fd suspends only the guest); others NOTSUP. */
 export function stdioSetFlags(flags: number): number {
   flags &= 0xffff;
   return flags === 0 || flags === FDFLAGS_NONBLOCK ? Errno.SUCCESS : Errno.NOTSUP;

@@ -9,17 +9,19 @@ import { Errno, RIFLAGS_PEEK, RIFLAGS_WAITALL } from './abi.js';
 import { iovecPairs, pairBytes, type GuestMemory } from './guest-memory.js';
 import { SEND_HIGH_WATER, type TcpStream } from '../sockets/tcp-stream.js';
 import { writeNow } from '../sockets/direct-write.js';
-import type { Waker } from '../wait/waker.js';
+import { nowNsNumber, type Waker } from '../wait/waker.js';
 import { profile, profNow } from '../wait/profile.js';
 
 /** The validated iovecs of the call in progress as (ptr, len) pairs (GuestMemory.loadIovecs). A call that has to
  *  wait keeps its own copy (the scratch belongs to whichever call runs next). */
 const SCRATCH = iovecPairs();
 
-/** Retries `attempt` after each change of the instance until it answers something other than AGAIN. */
-export async function retry(waker: Waker, attempt: () => number): Promise<number> {
+/** Retries `attempt` after each change of the instance until it answers something other than AGAIN; with
+ *  `everyNs`, also that long after each try (for what raises no change, such as the process's own fds). */
+export async function retry(waker: Waker, attempt: () => number, everyNs?: number): Promise<number> {
   for (;;) {
-    await waker.wait(null); // any change of the instance: cheap to retry, and blocking sockets are rare
+    // any change of the instance: cheap to retry, and blocking sockets are rare
+    await waker.wait(everyNs === undefined ? null : nowNsNumber() + everyNs);
     const r = attempt();
     if (r !== Errno.AGAIN) return r;
   }
